@@ -1,0 +1,167 @@
+"""The pipeline, top to bottom: load → check → resolve → render → write → MkDocs.
+
+Everything is read and checked before anything is written, and MkDocs builds
+into a temporary folder that replaces ``site/`` only when the build succeeded,
+so a broken record never leaves a half-built or missing site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
+
+from .catalogue import Catalogue, build_catalogue
+from .content_rules import check_content
+from .dataset import load_raw_records
+from .problems import ProblemLog
+from .record_check import check_record
+from .render import PageRenderer, SiteInfo
+from .writer import TreeWriter
+
+ROOT = Path(__file__).resolve().parent.parent
+TIME_ZONE = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where things are. Tests point ``data_dir``, ``work_dir`` and ``site_dir`` elsewhere."""
+
+    root: Path = ROOT
+    data_dir: Path = ROOT / "data"
+    work_dir: Path = ROOT / "build"
+    site_dir: Path = ROOT / "site"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "overrides" / "pages"
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Hand-written docs plus generated pages: the ``docs_dir`` MkDocs builds."""
+        return self.work_dir / "docs"
+
+
+class BuildFailed(Exception):
+    """MkDocs refused the generated pages (for example a broken link in strict mode)."""
+
+
+@dataclass
+class BuildReport:
+    pages_written: int = 0
+    pages_unchanged: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def today() -> dt.date:
+    """Today in China, or ``SITE_TODAY`` (YYYY-MM-DD) so date checks can be tested."""
+    override = os.environ.get("SITE_TODAY")
+    return dt.date.fromisoformat(override) if override else dt.datetime.now(TIME_ZONE).date()
+
+
+def load_catalogue(project: Project) -> Catalogue:
+    """Read and check all data; raise ``DataError`` listing every problem found."""
+    problems = ProblemLog(project.root)
+    checked = []
+    for raw in load_raw_records(project.data_dir, problems):
+        check_content(raw, project.docs_dir, problems)
+        record = check_record(raw, problems)
+        if record is not None:
+            checked.append((raw, record))
+    catalogue = build_catalogue(checked, today(), problems)
+    problems.raise_if_any()
+    assert catalogue is not None  # every reason for None was reported above
+    return catalogue
+
+
+def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo) -> TreeWriter:
+    """Write hand-written docs and generated pages into the staging folder."""
+    writer = TreeWriter(project.staging_dir)
+    writer.copy_tree(project.docs_dir)
+    renderer = PageRenderer(project.templates_dir, catalogue, site, today())
+    for path, markdown in renderer.pages():
+        writer.write_text(path, markdown)
+    writer.remove_stale()
+    return writer
+
+
+def mkdocs_config(project: Project, site_dir: Path) -> MkDocsConfig:
+    project.staging_dir.mkdir(parents=True, exist_ok=True)
+    return load_config(
+        str(project.config_file), docs_dir=str(project.staging_dir), site_dir=str(site_dir), strict=True
+    )
+
+
+def build(project: Project) -> BuildReport:
+    report = BuildReport()
+    started = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        report.seconds[stage] = round(now - started, 3)
+        started = now
+
+    catalogue = load_catalogue(project)
+    lap("validate")
+
+    temporary_site = project.work_dir / "site.partial"
+    shutil.rmtree(temporary_site, ignore_errors=True)
+    config = mkdocs_config(project, temporary_site)
+    writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""))
+    report.pages_written, report.pages_unchanged = writer.changed, len(writer.written) - writer.changed
+    lap("generate")
+
+    # Reproducible output: MkDocs dates the sitemap from SOURCE_DATE_EPOCH.
+    latest = dt.datetime.combine(catalogue.latest_date(), dt.time(), tzinfo=dt.UTC)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(latest.timestamp()))
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    _quiet_jieba()
+    try:
+        mkdocs_build(config)
+    except MkDocsException as error:
+        shutil.rmtree(temporary_site, ignore_errors=True)
+        raise BuildFailed(str(error)) from None
+    lap("mkdocs")
+
+    _replace_directory(temporary_site, project.site_dir)
+    lap("publish")
+    return report
+
+
+def _quiet_jieba() -> None:
+    """jieba (Chinese search segmentation) logs at DEBUG level by default."""
+    try:
+        import jieba
+    except ImportError:
+        return
+    jieba.setLogLevel(logging.WARNING)
+
+
+def _replace_directory(new: Path, target: Path) -> None:
+    """Swap ``new`` into place with renames, so ``target`` is never half-written."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

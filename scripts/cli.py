@@ -1,0 +1,68 @@
+"""Command line: a few lines per command over the importable core.
+
+    python -m scripts validate   # check data/, print every problem in Chinese
+    python -m scripts build      # validate, generate pages, build site/
+    python -m scripts serve      # live preview, rebuilding when data/, docs/ or overrides/ change
+    python -m scripts schema     # regenerate data/schemas/*.schema.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import build as pipeline
+from .problems import DataError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts", description="忻府区新就业群体服务网站的构建工具")
+    parser.add_argument("--data", type=Path, help="数据目录（默认 data/）")
+    parser.add_argument("--site", type=Path, help="输出目录（默认 site/）")
+    parser.add_argument("--work", type=Path, help="中间文件目录（默认 build/）")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("validate", help="校验数据")
+    commands.add_parser("build", help="校验并生成网站")
+    serve = commands.add_parser("serve", help="本地预览，修改后自动重建")
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="地址:端口")
+    commands.add_parser("schema", help="重新生成 data/schemas 下的 JSON Schema")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    project = pipeline.Project(
+        data_dir=(args.data or pipeline.ROOT / "data").resolve(),
+        work_dir=(args.work or pipeline.ROOT / "build").resolve(),
+        site_dir=(args.site or pipeline.ROOT / "site").resolve(),
+    )
+    try:
+        return _run(args, project)
+    except DataError as error:
+        print(error.report(), file=sys.stderr)
+        return 1
+    except pipeline.BuildFailed as error:
+        print(f"MkDocs 构建失败（build failed）：{error}\n已发布的 site/ 保持不变。", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, project: pipeline.Project) -> int:
+    if args.command == "validate":
+        catalogue = pipeline.load_catalogue(project)
+        print(f"数据校验通过（data OK）：{len(catalogue.stations)} 个驿站，{len(catalogue.services)} 项服务，"
+              f"{len(catalogue.projects)} 个志愿项目，{len(catalogue.stories)} 篇动态。")
+    elif args.command == "build":
+        report = pipeline.build(project)
+        stages = "，".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.seconds.items())
+        print(f"网站已生成（built）：{project.site_dir}\n页面 {report.pages_written} 个有变化、"
+              f"{report.pages_unchanged} 个未变；用时 {stages}")
+    elif args.command == "serve":
+        from .serve import serve
+
+        serve(project, args.dev_addr)
+    elif args.command == "schema":
+        from .schemas import write_schemas
+
+        for path in write_schemas(project):
+            print(f"已写入 {path.relative_to(project.root)}")
+    return 0

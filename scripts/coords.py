@@ -1,0 +1,61 @@
+"""Coordinate systems used by maps in China.
+
+WGS-84 is what GPS, OpenStreetMap and 天地图 use and what we store. 高德 and
+腾讯 use GCJ-02, 百度 uses BD-09. ``coordTransform`` implements the standard
+forward formulas; its one-step inverse is off by up to ~3 m, so the inverse
+here iterates the forward transform until it agrees to a few centimetres.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import coordTransform
+
+_EARTH_RADIUS_M = 6_371_008.8
+
+
+def wgs84_to_gcj02(lat: float, lng: float) -> tuple[float, float]:
+    g_lng, g_lat = coordTransform.wgs84_to_gcj02(lng, lat)
+    return g_lat, g_lng
+
+
+def wgs84_to_bd09(lat: float, lng: float) -> tuple[float, float]:
+    b_lng, b_lat = coordTransform.wgs84_to_bd09(lng, lat)
+    return b_lat, b_lng
+
+
+def gcj02_to_wgs84(lat: float, lng: float) -> tuple[float, float]:
+    return _invert(wgs84_to_gcj02, lat, lng)
+
+
+def bd09_to_wgs84(lat: float, lng: float) -> tuple[float, float]:
+    return _invert(wgs84_to_bd09, lat, lng)
+
+
+def _invert(forward: Callable[[float, float], tuple[float, float]], lat: float, lng: float) -> tuple[float, float]:
+    """Exact inverse of ``forward`` by fixed-point iteration (a handful of steps)."""
+    w_lat, w_lng = lat, lng
+    for _ in range(30):
+        f_lat, f_lng = forward(w_lat, w_lng)
+        d_lat, d_lng = f_lat - lat, f_lng - lng
+        w_lat, w_lng = w_lat - d_lat, w_lng - d_lng
+        if abs(d_lat) < 1e-10 and abs(d_lng) < 1e-10:
+            break
+    return w_lat, w_lng
+
+
+def to_wgs84(lat: float, lng: float, crs: str) -> tuple[float, float]:
+    if crs == "gcj02":
+        return gcj02_to_wgs84(lat, lng)
+    if crs == "bd09":
+        return bd09_to_wgs84(lat, lng)
+    return lat, lng
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in metres between two (lat, lng) points."""
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * math.asin(math.sqrt(h))

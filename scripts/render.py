@@ -1,0 +1,119 @@
+"""Stage 4: render the catalogue into Markdown pages with the templates in
+``overrides/pages/``.
+
+One Jinja2 environment, ``StrictUndefined`` so a typo in a template fails the
+build, and every filter registered here. The output is ordinary Markdown that
+any MkDocs-compatible engine can build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import material
+
+from . import hours
+from .catalogue import Catalogue
+
+_ICONS_DIR = Path(material.__file__).parent / "templates" / ".icons"
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~])")
+_MARKDOWN_IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
+STALE_AFTER_DAYS = 365
+STATUS_LABELS = {"open": "正常开放", "temporarily_closed": "临时关闭", "closed": "已撤销"}
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What the pages need from ``mkdocs.yml``."""
+
+    name: str
+    url: str
+
+
+def markdown_text(value: object) -> str:
+    """Escape plain text so Markdown shows it literally."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
+
+
+@cache
+def icon_svg(name: str) -> str:
+    """The theme's own SVG icon, inlined: no icon font, no request."""
+    svg = (_ICONS_DIR / f"{name}.svg").read_text(encoding="utf-8").strip()
+    return f'<span class="twemoji" aria-hidden="true">{svg}</span>'
+
+
+def docs_images_relative_to(markdown: str, page_path: str) -> str:
+    """Record text writes image paths relative to ``docs/``; make them relative to the page."""
+    depth = page_path.count("/")
+    return _MARKDOWN_IMAGE_PATH.sub(lambda m: m.group(1) + "../" * depth + m.group(2), markdown)
+
+
+class PageRenderer:
+    def __init__(self, templates_dir: Path, catalogue: Catalogue, site: SiteInfo, today: dt.date):
+        self.catalogue = catalogue
+        self.today = today
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates_dir),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # the output is Markdown; HTML parts escape with |e
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            # "{#id}" sets heading anchors in Markdown, so Jinja comments use "{##  ##}".
+            comment_start_string="{##",
+            comment_end_string="##}",
+        )
+        self.env.filters.update(
+            md=markdown_text,
+            icon=icon_svg,
+            period=hours.period_text,
+            schedule=hours.schedule_text,
+            urlencode_component=lambda v: urllib.parse.quote(str(v), safe=""),
+            yaml_str=lambda v: json.dumps(str(v), ensure_ascii=False),
+        )
+        self.env.globals.update(
+            catalogue=catalogue,
+            settings=catalogue.settings,
+            vocab=catalogue.vocabularies,
+            site=site,
+            today=today,
+            weekly_lines=hours.weekly_lines,
+            exception_line=hours.exception_line,
+            status_labels=STATUS_LABELS,
+            is_stale=lambda verified: (today - verified).days > STALE_AFTER_DAYS,
+        )
+
+    def render(self, template: str, page_path: str, **context: object) -> str:
+        def images(markdown: str) -> str:
+            return docs_images_relative_to(markdown, page_path)
+
+        return self.env.get_template(template).render(page_path=page_path, images=images, **context)
+
+    def pages(self) -> Iterator[tuple[str, str]]:
+        """Every generated page as (path under docs, Markdown)."""
+        c = self.catalogue
+        yield "index.md", self.render("home.md", "index.md", figures=c.figures())
+        yield "stations/index.md", self.render("stations_index.md", "stations/index.md")
+        for station in c.stations.values():
+            path = f"stations/{station.id}.md"
+            yield path, self.render("station.md", path, station=station)
+        yield "services/index.md", self.render("services_index.md", "services/index.md")
+        for service in c.services.values():
+            path = f"services/{service.id}.md"
+            yield path, self.render("service.md", path, service=service)
+        yield "volunteer/index.md", self.render("volunteer_index.md", "volunteer/index.md", figures=c.figures())
+        for project in c.projects.values():
+            path = f"volunteer/{project.id}.md"
+            yield path, self.render("project.md", path, project=project)
+        yield "stories/index.md", self.render("stories_index.md", "stories/index.md")
+        for story in c.stories.values():
+            path = f"stories/{story.id}.md"
+            yield path, self.render("story.md", path, story=story)

@@ -1,0 +1,54 @@
+"""The one place that writes generated files.
+
+It refuses to write the same path twice in a run, leaves a file alone when its
+content is unchanged (so a live preview only rebuilds what changed), and at the
+end removes whatever an earlier run left that this run did not write.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class DuplicateOutputError(Exception):
+    pass
+
+
+class TreeWriter:
+    def __init__(self, root: Path):
+        self.root = root
+        self.written: set[Path] = set()
+        self.changed = 0
+
+    def write_text(self, relative: str, text: str) -> None:
+        self.write_bytes(relative, text.encode("utf-8"))
+
+    def write_bytes(self, relative: str, content: bytes) -> None:
+        path = self.root / relative
+        if path in self.written:
+            raise DuplicateOutputError(f"两处内容都要写入 {relative}（duplicate output path）")
+        self.written.add(path)
+        if path.is_file() and path.read_bytes() == content:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        self.changed += 1
+
+    def copy_tree(self, source: Path, prefix: str = "") -> None:
+        """Copy every file under ``source`` (sorted, dot-files skipped)."""
+        for path in sorted(source.rglob("*")):
+            relative = path.relative_to(source)
+            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                self.write_bytes(f"{prefix}{relative.as_posix()}", path.read_bytes())
+
+    def remove_stale(self) -> int:
+        """Delete files (and then empty folders) this run did not write."""
+        removed = 0
+        for path in sorted(self.root.rglob("*"), reverse=True):
+            if path.is_file() and path not in self.written:
+                path.unlink()
+                removed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                os.rmdir(path)
+        return removed

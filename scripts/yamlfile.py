@@ -1,0 +1,190 @@
+"""Stage 1: read one YAML file safely and remember where every value came from.
+
+PyYAML's safe loader is used, with three changes that matter to editors:
+
+* YAML 1.1's surprises are switched off: ``12:30`` stays a string instead of
+  becoming the number 750, ``no`` and ``on`` stay strings, and dates stay
+  strings so an impossible date becomes a clear validation error rather than
+  a traceback. Only ``true``/``false``, ``null``, decimal numbers and strings
+  are recognised.
+* Anchors and aliases are refused, which also defuses "billion laughs" bombs.
+* Duplicate keys are reported instead of silently keeping the last one.
+
+Every node's line and column is kept so that later stages can point at them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FieldPath = tuple[str | int, ...]
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader with YAML-1.2-like plain scalars (see module docstring)."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+for _tag, _pattern, _first in [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$",
+        "-+0123456789.",
+    ),
+]:
+    _StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+@dataclass
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class YamlDocument:
+    """The data of one file plus the position of each value (and each key)."""
+
+    path: Path
+    data: Any
+    values: dict[FieldPath, Position] = field(default_factory=dict)
+    keys: dict[FieldPath, Position] = field(default_factory=dict)
+
+    def locate(self, path: FieldPath, at_key: bool = False) -> Position:
+        """Where ``path`` is, or its nearest existing parent (for missing fields)."""
+        table = self.keys if at_key else self.values
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            if prefix in table:
+                return table[prefix]
+            if prefix in self.values:
+                return self.values[prefix]
+        return Position(1, 1)
+
+
+class YamlFileError(Exception):
+    """The file cannot be read as YAML; carries a Chinese message, hint and place."""
+
+    def __init__(self, line: int, column: int, message: str, hint: str = ""):
+        self.line, self.column, self.message, self.hint = line, column, message, hint
+        super().__init__(message)
+
+
+class _AliasFound(Exception):
+    """A node was reached twice: the file uses an alias."""
+
+
+def load_yaml_file(path: Path) -> YamlDocument:
+    raw = path.read_bytes()
+    text = _decode(raw)
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise YamlFileError(1, 1, "文件是空的（empty file）。", "填写记录内容，或删除这个文件。")
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        document = YamlDocument(path, None)
+        _index(node, (), document, set())
+        document.data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        raise _translate(error, text) from None
+    except _AliasFound:
+        alias = next(e for e in yaml.parse(text, Loader=_StrictLoader) if isinstance(e, yaml.AliasEvent))
+        raise YamlFileError(
+            alias.start_mark.line + 1, alias.start_mark.column + 1,
+            "不支持 YAML 锚点和别名（& 和 *）（anchors and aliases are not allowed）。",
+            "把要重复的内容直接写出来。",
+        ) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise YamlFileError(
+            line, 1, f"文件含有不允许的控制字符 {error.character!r}（invalid character）。",
+            "删除这个字符；从网页或 Word 复制的文字有时会带上它。",
+        ) from None
+    finally:
+        loader.dispose()
+    return document
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise YamlFileError(
+            line, 1, "文件不是 UTF-8 编码（not UTF-8）。",
+            "用编辑器把文件另存为 UTF-8 编码（不要用 GBK/GB2312/ANSI）。",
+        ) from None
+
+
+def _index(node: yaml.Node, path: FieldPath, doc: YamlDocument, seen: set[int]) -> None:
+    """Record positions, and refuse aliases and duplicate keys."""
+    if id(node) in seen:
+        raise _AliasFound
+    seen.add(id(node))
+    doc.values[path] = _position(node)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            child = (*path, key)
+            if child in doc.keys:
+                raise YamlFileError(
+                    key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                    f"字段 {key} 重复出现（duplicate key）。",
+                    f"删除其中一个；第一次出现在第 {doc.keys[child].line} 行。",
+                )
+            doc.keys[child] = _position(key_node)
+            _index(value_node, child, doc, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index(item, (*path, index), doc, seen)
+
+
+def _position(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+# PyYAML's English problems, turned into Chinese messages and hints.
+_TAB_PROBLEM = ("使用了制表符（Tab）缩进（tab character）。", "YAML 只能用空格缩进：把 Tab 换成两个空格。")
+_YAML_PROBLEMS: list[tuple[str, str, str]] = [
+    ("mapping values are not allowed", "这里不能出现“键: 值”（mapping value not allowed）。",
+     "检查缩进是否与上一行对齐；如果文字里有英文冒号“:”，请把整段文字用引号括起来。"),
+    ("could not find expected ':'", "缺少冒号（expected ':'）。", "每个字段写成“字段名: 值”，冒号后加一个空格。"),
+    ("expected <block end>", "缩进不一致（bad indentation）。", "同一层的字段要用相同数量的空格缩进。"),
+    ("did not find expected key", "缩进不一致（bad indentation）。", "同一层的字段要用相同数量的空格缩进。"),
+    ("found undefined alias", "不支持 YAML 别名（alias）。", "把要重复的内容直接写出来。"),
+    ("unexpected end of stream", "引号或括号没有闭合（unexpected end of file）。", "检查引号和括号是否成对。"),
+    ("but found another document", "一个文件只能有一条记录或一个列表（more than one document）。",
+     "删除多余的 --- 分隔线，或把记录拆到不同文件。"),
+    ("found character '@'", "值不能以 @ 或 ` 开头（reserved character）。", "把这段文字用引号括起来。"),
+    ("found unknown escape character", "双引号中的反斜杠用法不对（bad escape）。", "改用单引号，或把 \\ 写成 \\\\。"),
+]
+
+
+def _translate(error: yaml.MarkedYAMLError, text: str) -> YamlFileError:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    # The C and Python parsers word tab errors differently; look at the text itself.
+    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    if "\t" in source_line[: column + 1]:
+        return YamlFileError(line, source_line.index("\t") + 1, *_TAB_PROBLEM)
+    text = f"{error.context or ''} {error.problem or ''}"
+    for needle, message, hint in _YAML_PROBLEMS:
+        if needle in text:
+            return YamlFileError(line, column, message, hint)
+    return YamlFileError(
+        line, column, f"YAML 格式错误（{(error.problem or 'syntax error').strip()}）。",
+        "对照同类文件检查这一行和上一行的缩进、冒号和引号。",
+    )
