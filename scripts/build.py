@@ -80,7 +80,7 @@ def today() -> dt.date:
 
 def load_catalogue(project: Project) -> Catalogue:
     """Read and check all data; raise ``DataError`` listing every problem found."""
-    problems = ProblemLog(project.root)
+    problems = ProblemLog(project.data_dir.parent)  # paths show as data/…
     checked = []
     for raw in load_raw_records(project.data_dir, problems):
         check_content(raw, project.docs_dir, problems)
@@ -135,7 +135,7 @@ def build(project: Project) -> BuildReport:
     latest = dt.datetime.combine(catalogue.latest_date(), dt.time(), tzinfo=dt.UTC)
     os.environ["SOURCE_DATE_EPOCH"] = str(int(latest.timestamp()))
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    _quiet_jieba()
+    quiet_jieba()
     try:
         mkdocs_build(config)
     except MkDocsException as error:
@@ -148,7 +148,7 @@ def build(project: Project) -> BuildReport:
     return report
 
 
-def _quiet_jieba() -> None:
+def quiet_jieba() -> None:
     """jieba (Chinese search segmentation) logs at DEBUG level by default."""
     try:
         import jieba

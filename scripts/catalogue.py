@@ -24,8 +24,8 @@ from .records import (
     Statement,
     Station,
     Story,
-    VocabularyEntry,
     Vocabularies,
+    VocabularyEntry,
     VolunteerProject,
     VolunteerTeam,
 )
@@ -147,7 +147,8 @@ def build_catalogue(
                 if kind_name == "station":
                     station_raws[record.id] = raw
             if raw.kind.one_per_file and raw.document.path.stem != record.id:
-                checker.report(raw, ("id",), f"文件名 {raw.document.path.name} 与 id {record.id} 不一致（file name ≠ id）。",
+                checker.report(raw, ("id",),
+                               f"文件名 {raw.document.path.name} 与 id {record.id} 不一致（file name ≠ id）。",
                                f"把文件改名为 {record.id}.yaml，或把 id 改为 {raw.document.path.stem}。")
     catalogue.stations = {
         key: checker.station(station_raws[key], station) for key, station in catalogue.stations.items()
@@ -169,7 +170,8 @@ class _CrossChecker:
             first = seen[record_id]
             line, _ = first.locate(field[-1:] if first.kind.name != "site" else ())
             self.report(raw, field, f"id {record_id} 已被使用（duplicate id）。",
-                        f"id 在全站必须唯一；它已用于 {self.log.display_path(first.document.path)} 第 {line} 行。换一个 id。")
+                        f"id 在全站必须唯一；它已用于 {self.log.display_path(first.document.path)} "
+                        f"第 {line} 行。换一个 id。")
             return False
         seen[record_id] = raw
         return True
@@ -183,7 +185,9 @@ class _CrossChecker:
         hint = f"是不是想写 {close[0]}？" if close else f"先在{label}中添加 id 为 {value} 的记录，或改用已有的 id。"
         self.report(raw, field, f"找不到{label} {value}（unknown reference）。", hint)
 
-    def vocabulary(self, raw: RawRecord, field: FieldPath, value: str, entries: dict[str, VocabularyEntry], label: str) -> None:
+    def vocabulary(
+        self, raw: RawRecord, field: FieldPath, value: str, entries: dict[str, VocabularyEntry], label: str
+    ) -> None:
         if value in entries:
             return
         by_label = [k for k, e in entries.items() if value == e.label or value in e.synonyms]
@@ -241,7 +245,8 @@ class _CrossChecker:
             else:
                 hint = (f"辖区范围是北纬 {bounds.south}–{bounds.north}、东经 {bounds.west}–{bounds.east}"
                         "（site.yaml 的 map.bounds）。请在地图上重新拾取坐标，并用 crs 注明坐标系。")
-            self.report(raw, ("location",), f"坐标 ({location.lat}, {location.lng}) 不在辖区范围内（outside the district）。", hint)
+            self.report(raw, ("location",),
+                        f"坐标 ({location.lat}, {location.lng}) 不在辖区范围内（outside the district）。", hint)
         if location.crs == "wgs84":
             return station
         converted = Location(lat=round(lat, 6), lng=round(lng, 6), crs="wgs84")

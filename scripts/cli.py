@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    if args.command == "serve":
+        logging.getLogger("mkdocs").setLevel(logging.INFO)  # shows the preview address
     project = pipeline.Project(
         data_dir=(args.data or pipeline.ROOT / "data").resolve(),
         work_dir=(args.work or pipeline.ROOT / "build").resolve(),

@@ -78,7 +78,8 @@ class Location(Model):
     lng: float = Field(description="经度（东经），忻府区约 112.3–113.1。")
     crs: CoordinateSystem = Field(
         default="wgs84",
-        description="坐标系：wgs84（GPS、天地图、OpenStreetMap）、gcj02（高德、腾讯拾取）、bd09（百度拾取）。构建时统一换算为 WGS-84。",
+        description="坐标系：wgs84（GPS、天地图、OpenStreetMap）、gcj02（高德、腾讯拾取）、"
+        "bd09（百度拾取）。构建时统一换算为 WGS-84。",
     )
 
 
@@ -206,7 +207,7 @@ class Source(Model):
 class SiteSettings(Model):
     district: Text = Field(description="辖区名称，如 忻州市忻府区。")
     tagline: Text = Field(description="一句话介绍网站。")
-    map: MapSettings
+    map: MapSettings = Field(description="地图设置：中心、辖区范围、底图。")
     report: ReportChannel = Field(description="“报告问题”链接用的渠道。")
     volunteer_contact: Ref = Field(description="志愿服务报名联系单位（organisations 中的 id）。")
     sources: list[Source] = Field(min_length=1, description="内容来源，用于署名。")
@@ -216,7 +217,7 @@ class Organisation(Record):
     name: Text = Field(description="单位名称。")
     kind: Text = Field(description="单位性质，如 党组织、工会、社区、企业。")
     address: Text | None = Field(default=None, description="地址。")
-    phone: Phone | None = None
+    phone: Phone | None = Field(default=None, description="单位公开电话。")
 
 
 class Station(Record):
@@ -227,11 +228,11 @@ class Station(Record):
     )
     address: Text = Field(description="详细地址。")
     street: Text | None = Field(default=None, description="所在街道或乡镇。")
-    location: Location
-    hours: Hours
+    location: Location = Field(description="位置坐标：lat 纬度、lng 经度，crs 注明从哪种地图拾取。")
+    hours: Hours = Field(description="开放时间：open_24h: true 表示 24 小时开放，否则在 weekly 下按星期填写时段。")
     amenities: list[str] = Field(min_length=1, description="提供的设施，取值见 vocabularies.yaml 的 amenities。")
     organisation: Ref = Field(description="运营单位（organisations.yaml 中的 id）。")
-    phone: Phone | None = None
+    phone: Phone | None = Field(default=None, description="驿站公开电话（不能是个人手机号）。")
     description: Markdown | None = Field(default=None, description="介绍。")
     alerts: list[Alert] = Field(default=[], description="提示或公告。")
     images: list[Image] = Field(default=[], description="照片。")
@@ -268,7 +269,7 @@ class Service(Record):
     provider: Ref = Field(description="提供单位（organisations 中的 id）。")
     schedule: list[ServiceSchedule] = Field(default=[], description="固定的服务时间。")
     schedule_note: Text | None = Field(default=None, description="时间说明，如 需提前预约。")
-    phone: Phone | None = None
+    phone: Phone | None = Field(default=None, description="咨询电话（公开号码）。")
     verified: dt.date = Field(description="最近一次核实信息的日期。")
 
 

@@ -60,14 +60,18 @@ class YamlDocument:
     data: Any
     values: dict[FieldPath, Position] = field(default_factory=dict)
     keys: dict[FieldPath, Position] = field(default_factory=dict)
+    blocks: set[FieldPath] = field(default_factory=set)  # paths whose value is a mapping or list
 
     def locate(self, path: FieldPath, at_key: bool = False) -> Position:
-        """Where ``path`` is, or its nearest existing parent (for missing fields)."""
-        table = self.keys if at_key else self.values
+        """Where ``path`` is, or its nearest existing parent (for missing fields).
+
+        A mapping or list value starts on the line after its key, so problems
+        with a whole block point at the key ("hours:"), as do ``at_key`` ones.
+        """
         for end in range(len(path), -1, -1):
             prefix = path[:end]
-            if prefix in table:
-                return table[prefix]
+            if prefix in self.keys and (at_key or prefix in self.blocks):
+                return self.keys[prefix]
             if prefix in self.values:
                 return self.values[prefix]
         return Position(1, 1)
@@ -135,6 +139,8 @@ def _index(node: yaml.Node, path: FieldPath, doc: YamlDocument, seen: set[int]) 
         raise _AliasFound
     seen.add(id(node))
     doc.values[path] = _position(node)
+    if isinstance(node, yaml.CollectionNode):
+        doc.blocks.add(path)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
@@ -164,6 +170,10 @@ _YAML_PROBLEMS: list[tuple[str, str, str]] = [
     ("could not find expected ':'", "缺少冒号（expected ':'）。", "每个字段写成“字段名: 值”，冒号后加一个空格。"),
     ("expected <block end>", "缩进不一致（bad indentation）。", "同一层的字段要用相同数量的空格缩进。"),
     ("did not find expected key", "缩进不一致（bad indentation）。", "同一层的字段要用相同数量的空格缩进。"),
+    ("expected ',' or ']'", "方括号 [ ] 没有闭合，或两项之间缺少逗号（unclosed [ ]）。",
+     "检查这一行和上一行：写成 [a, b]，用英文逗号和方括号。"),
+    ("expected ',' or '}'", "花括号 { } 没有闭合，或两项之间缺少逗号（unclosed { }）。",
+     "写成 {lat: 38.4, lng: 112.7}，用英文逗号和花括号。"),
     ("found undefined alias", "不支持 YAML 别名（alias）。", "把要重复的内容直接写出来。"),
     ("unexpected end of stream", "引号或括号没有闭合（unexpected end of file）。", "检查引号和括号是否成对。"),
     ("but found another document", "一个文件只能有一条记录或一个列表（more than one document）。",

@@ -1,0 +1,80 @@
+"""JSON Schemas for editors' tools, generated from the record models.
+
+The files in ``data/schemas/`` are kept in git so editors get completion and
+inline errors without running anything; a test fails when they are stale.
+The current vocabulary keys are added as ``enum`` so that station types,
+amenities, service kinds and story categories complete too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .build import Project
+from .dataset import DATA_LAYOUT, RawRecord, RecordKind
+from .problems import DataError, ProblemLog
+from .record_check import check_record
+from .records import Vocabularies, VocabularyEntry
+from .yamlfile import YamlFileError, load_yaml_file
+
+# (record kind, field in the model, vocabulary) — where a field takes a vocabulary key.
+VOCABULARY_FIELDS: list[tuple[str, str, str]] = [
+    ("station", "type", "station_types"),
+    ("station", "amenities", "amenities"),
+    ("service", "kind", "service_kinds"),
+    ("story", "category", "story_categories"),
+]
+
+
+def schema_path(project: Project, kind: RecordKind) -> Path:
+    return project.data_dir / "schemas" / f"{kind.name}.schema.json"
+
+
+def generate_schemas(project: Project) -> dict[Path, str]:
+    vocabularies = _load_vocabularies(project)
+    return {schema_path(project, kind): _render(kind, vocabularies) for kind in DATA_LAYOUT}
+
+
+def write_schemas(project: Project) -> list[Path]:
+    outputs = generate_schemas(project)
+    for path, text in outputs.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return list(outputs)
+
+
+def _render(kind: RecordKind, vocabularies: Vocabularies) -> str:
+    record_schema: dict[str, Any] = kind.model.model_json_schema()
+    for kind_name, field, vocabulary in VOCABULARY_FIELDS:
+        if kind_name == kind.name:
+            entries: dict[str, VocabularyEntry] = getattr(vocabularies, vocabulary)
+            prop = record_schema["properties"][field]
+            target = prop["items"] if prop.get("type") == "array" else prop
+            target["enum"] = list(entries)
+            prop["description"] += " 可选：" + "、".join(f"{k}（{e.label}）" for k, e in entries.items())
+    schema: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
+    if kind.shape == "list":
+        defs = record_schema.pop("$defs", None)
+        schema |= {"title": f"{kind.label}列表", "type": "array", "items": record_schema}
+        if defs:
+            schema["$defs"] = defs
+    else:
+        schema |= {"title": kind.label, **record_schema}
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def _load_vocabularies(project: Project) -> Vocabularies:
+    kind = next(k for k in DATA_LAYOUT if k.model is Vocabularies)
+    log = ProblemLog(project.root)
+    path = project.data_dir / kind.pattern
+    try:
+        document = load_yaml_file(path)
+    except YamlFileError as error:
+        log.add(path, error.line, error.column, "", error.message, error.hint)
+        raise DataError(log) from None
+    record = check_record(RawRecord(kind, document, (), document.data), log)
+    log.raise_if_any()
+    assert isinstance(record, Vocabularies)
+    return record

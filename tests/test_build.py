@@ -1,0 +1,121 @@
+"""A real build of the shipped data, read back as HTML (no substring checks on raw HTML)."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import DATA, build_site
+
+
+def records(pattern: str) -> list[dict]:
+    """The shipped records, read independently of the code under test."""
+    found = []
+    for path in sorted(DATA.glob(pattern)):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # everything as text
+        found.extend(data if isinstance(data, list) else [data])
+    return found
+
+
+def page(site: Path, url_path: str) -> BeautifulSoup:
+    file = site / url_path / "index.html" if not url_path.endswith(".html") else site / url_path
+    assert file.is_file(), f"missing page {url_path}"
+    return BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+
+
+STATIONS = records("stations/*.yaml")
+VOCABULARY = yaml.safe_load((DATA / "vocabularies.yaml").read_text(encoding="utf-8"))
+
+
+def test_shipped_data_has_the_articles_network() -> None:
+    types = [s["type"] for s in STATIONS]
+    assert (types.count("center"), types.count("nuanxin"), types.count("xiaoge")) == (1, 3, 30)
+    assert len(records("volunteer/projects.yaml")) == 12
+    assert len(records("stories/*.yaml")) >= 5
+    assert all(s["sample"] == "true" for s in STATIONS), "invented stations must be marked as sample data"
+
+
+@pytest.mark.parametrize("station", STATIONS, ids=[s["id"] for s in STATIONS])
+def test_every_station_has_a_page_with_its_facts(built_site: Path, station: dict) -> None:
+    soup = page(built_site, f"stations/{station['id']}")
+    article = soup.select_one("article")
+    assert article.h1.get_text(strip=True) == station["name"]
+    assert station["address"] in article.select_one(".station-address").get_text()
+    hours_text = article.select_one(".station-hours").get_text(" ", strip=True)
+    if station["hours"].get("open_24h") == "true":
+        assert "24 小时" in hours_text
+    else:
+        for weekly in station["hours"]["weekly"]:
+            for period in weekly["periods"]:
+                assert period.replace("-", "–") in hours_text
+    shown = {li["data-amenity"]: li.get_text(strip=True) for li in article.select(".amenities li")}
+    assert list(shown) == station["amenities"]
+    for key, text in shown.items():
+        assert text == VOCABULARY["amenities"][key]["label"]
+    assert article.select_one(".admonition.warning .admonition-title").get_text() == "示例数据"
+
+
+def test_home_page_figures_equal_the_counts_in_data(built_site: Path) -> None:
+    home = page(built_site, "")
+    shown = {el["data-figure"]: int(el.get_text()) for el in home.select("[data-figure]")}
+    teams = records("volunteer/teams.yaml")
+    expected = {f"stations-{key}": sum(s["type"] == key for s in STATIONS) for key in VOCABULARY["station_types"]}
+    expected |= {
+        "services": len(records("services/*.yaml")),
+        "projects": len(records("volunteer/projects.yaml")),
+        "teams": len(teams),
+        "volunteers": sum(int(t["members"]) for t in teams),
+    }
+    assert shown == expected
+
+
+def test_every_service_project_and_story_has_a_page(built_site: Path) -> None:
+    for service in records("services/*.yaml"):
+        assert page(built_site, f"services/{service['id']}").h1.get_text(strip=True) == service["name"]
+    for project in records("volunteer/projects.yaml"):
+        assert page(built_site, f"volunteer/{project['id']}").h1.get_text(strip=True) == project["name"]
+    for story in records("stories/*.yaml"):
+        assert page(built_site, f"stories/{story['id']}").h1.get_text(strip=True) == story["title"]
+
+
+def test_station_pages_are_not_in_the_navigation(built_site: Path) -> None:
+    home = page(built_site, "")
+    nav_links = [a["href"] for a in home.select("nav.md-nav a[href]")]
+    assert nav_links and not any("stations/xiaoge" in href for href in nav_links)
+
+
+EXTERNAL = ("http://", "https://", "//")
+
+
+def test_no_page_loads_anything_from_another_host(built_site: Path) -> None:
+    offenders = []
+    for html in sorted(built_site.rglob("*.html")):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["script", "img", "iframe", "source", "video", "audio", "embed"]):
+            if tag.get("src", "").startswith(EXTERNAL):
+                offenders.append(f"{html.relative_to(built_site)}: <{tag.name} src={tag['src']}>")
+        for link in soup.find_all("link"):
+            rel = set(link.get("rel", []))
+            if rel & {"stylesheet", "preload", "icon", "modulepreload", "preconnect", "dns-prefetch", "manifest"} \
+                    and link.get("href", "").startswith(EXTERNAL):
+                offenders.append(f"{html.relative_to(built_site)}: <link rel={rel} href={link['href']}>")
+    for css in sorted(built_site.rglob("*.css")):
+        text = css.read_text(encoding="utf-8")
+        if "url(http" in text or "url(//" in text or "@import" in text:
+            offenders.append(f"{css.relative_to(built_site)} loads a remote url() or @import")
+    assert offenders == []
+
+
+def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None:
+    result = build_site(DATA, tmp_path / "work", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    first = sorted(p.relative_to(built_site) for p in built_site.rglob("*"))
+    second = sorted(p.relative_to(tmp_path / "site") for p in (tmp_path / "site").rglob("*"))
+    assert first == second
+    files = [str(p) for p in first if (built_site / p).is_file()]
+    _, mismatch, errors = filecmp.cmpfiles(built_site, tmp_path / "site", files, shallow=False)
+    assert (mismatch, errors) == ([], [])
