@@ -194,7 +194,7 @@ class _CrossChecker:
         close = by_label or difflib.get_close_matches(value, list(entries), n=1, cutoff=0.5)
         hint = f"是不是想写 {close[0]}？" if close else ""
         hint += "可选：" + "、".join(f"{k}（{e.label}）" for k, e in entries.items()) + "。见 data/vocabularies.yaml。"
-        self.report(raw, field, f"未知的{label} {value}（unknown {label} key）。", hint)
+        self.report(raw, field, f"未知的{label} {value}（unknown vocabulary key）。", hint)
 
     def all_references(self, by_kind: dict[str, list[tuple[RawRecord, object]]], site_raw: RawRecord) -> None:
         c = self.catalogue
