@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import filecmp
+import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import DATA, build_site
+from conftest import DATA, ROOT, build_site
 
 
 def records(pattern: str) -> list[dict]:
@@ -119,3 +121,35 @@ def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None
     files = [str(p) for p in first if (built_site / p).is_file()]
     _, mismatch, errors = filecmp.cmpfiles(built_site, tmp_path / "site", files, shallow=False)
     assert (mismatch, errors) == ([], [])
+
+
+def test_every_internal_link_and_anchor_resolves(built_site: Path) -> None:
+    """Checked over every HTML file, including links inside raw HTML that MkDocs does not validate."""
+    pages = {p: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser") for p in built_site.rglob("*.html")}
+    ids = {p: {el["id"] for el in soup.select("[id]")} for p, soup in pages.items()}
+    site_url = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+    mount = urllib.parse.urlsplit(site_url).path  # the 404 page links absolutely, under this path
+    broken = []
+    for path, soup in pages.items():
+        for link in soup.select("a[href]"):
+            href = link["href"]
+            if href.startswith(("http://", "https://", "mailto:", "tel:", "//")):
+                continue
+            target, _, anchor = href.partition("#")
+            if target.startswith(mount):
+                target_path = built_site / target[len(mount):]
+            else:
+                target_path = (path.parent / target).resolve() if target else path
+            if target_path.is_dir() or target.endswith("/"):
+                target_path = target_path / "index.html"
+            if not target_path.is_file():
+                broken.append(f"{path.relative_to(built_site)} → {href}")
+            elif anchor and target_path.suffix == ".html" and anchor not in ids.get(target_path, set()):
+                broken.append(f"{path.relative_to(built_site)} → {href} (no such anchor)")
+    assert broken == []
+
+
+def test_station_list_links_every_station(built_site: Path) -> None:
+    items = page(built_site, "stations").select("li[data-station]")
+    links = {li["data-station"]: li.a["href"] if li.a else None for li in items}
+    assert links == {s["id"]: f"{s['id']}/" for s in STATIONS}
