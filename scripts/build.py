@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -93,13 +94,18 @@ def load_catalogue(project: Project) -> Catalogue:
     return catalogue
 
 
+def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> Iterator[tuple[str, str | bytes]]:
+    """Every generated file as (path under docs, content): pages, then data files and assets."""
+    renderer = PageRenderer(project.templates_dir, catalogue, site, today())
+    yield from renderer.pages()
+
+
 def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo) -> TreeWriter:
-    """Write hand-written docs and generated pages into the staging folder."""
+    """Write hand-written docs and generated files into the staging folder."""
     writer = TreeWriter(project.staging_dir)
     writer.copy_tree(project.docs_dir)
-    renderer = PageRenderer(project.templates_dir, catalogue, site, today())
-    for path, markdown in renderer.pages():
-        writer.write_text(path, markdown)
+    for path, content in generated_files(project, catalogue, site):
+        writer.write(path, content)
     writer.remove_stale()
     return writer
 

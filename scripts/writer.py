@@ -21,8 +21,8 @@ class TreeWriter:
         self.written: set[Path] = set()
         self.changed = 0
 
-    def write_text(self, relative: str, text: str) -> None:
-        self.write_bytes(relative, text.encode("utf-8"))
+    def write(self, relative: str, content: str | bytes) -> None:
+        self.write_bytes(relative, content.encode("utf-8") if isinstance(content, str) else content)
 
     def write_bytes(self, relative: str, content: bytes) -> None:
         path = self.root / relative
