@@ -22,6 +22,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
+from . import maps
 from .catalogue import Catalogue, build_catalogue
 from .content_rules import check_content
 from .dataset import load_raw_records
@@ -98,6 +99,10 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
     """Every generated file as (path under docs, content): pages, then data files and assets."""
     renderer = PageRenderer(project.templates_dir, catalogue, site, today())
     yield from renderer.pages()
+    try:
+        yield from maps.map_files(catalogue)
+    except maps.MapConfigError as error:
+        raise BuildFailed(str(error)) from None
 
 
 def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo) -> TreeWriter:

@@ -151,6 +151,7 @@ class Record(Model):
 
 class VocabularyEntry(Model):
     label: Text = Field(description="显示名称。")
+    short: Text | None = Field(default=None, max_length=4, description="简称，显示在地图标记上，如 小哥。")
     description: Text | None = Field(default=None, description="说明。")
     icon: str | None = Field(
         default=None,
@@ -185,6 +186,16 @@ class MapSettings(Model):
         default="osm", description="底图：osm（OpenStreetMap）、tianditu（天地图）、amap（高德）。"
     )
     review_number: Text | None = Field(default=None, description="审图号，公开展示地图时须标注。")
+    tianditu_key_env: str = Field(
+        default="TIANDITU_KEY",
+        pattern=r"^[A-Z][A-Z0-9_]*$",
+        description="存放天地图密钥的环境变量名。密钥绑定网站域名，不要写进仓库。",
+    )
+    app_name: str = Field(
+        default="xinfu-stations",
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="调起高德、百度、腾讯地图导航时报给对方的应用名（英文）。",
+    )
 
 
 class ReportChannel(Model):

@@ -20,7 +20,7 @@ from pathlib import Path
 import jinja2
 import material
 
-from . import hours
+from . import hours, maps, navigation
 from .catalogue import Catalogue
 
 _ICONS_DIR = Path(material.__file__).parent / "templates" / ".icons"
@@ -89,6 +89,8 @@ class PageRenderer:
             exception_line=hours.exception_line,
             status_labels=STATUS_LABELS,
             is_stale=lambda verified: (today - verified).days > STALE_AFTER_DAYS,
+            station_map_src=lambda station: maps.station_map_src(station, catalogue),
+            navigation_links=lambda station: navigation.navigation_links(station, catalogue.settings.map.app_name),
         )
 
     def render(self, template: str, page_path: str, **context: object) -> str:

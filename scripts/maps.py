@@ -1,0 +1,200 @@
+"""Maps made with folium, with Leaflet served from the site itself.
+
+Two small map documents are generated and embedded in pages as iframes, so
+Leaflet's full-page CSS never touches the theme and a map appears after
+Material's instant navigation like any other content:
+
+* ``maps/district.html`` loads ``maps/stations.json`` (one compact file for all
+  stations) and clusters the markers in the browser — one file, not one JS
+  block per marker, so 10,000 stations stay light;
+* ``maps/station.html`` shows one point taken from its query string, so every
+  station page shares the same document.
+
+Records are WGS-84. When the configured tiles are drawn in GCJ-02 (高德), the
+coordinates handed to the map are converted so markers sit on the right street.
+Leaflet and its cluster plugin come from the ``xstatic-*`` packages installed
+from PyPI; folium's default CDN links (jQuery, Bootstrap, Font Awesome…) are
+replaced, so no map loads anything but its own files and the tiles.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import folium
+import jinja2
+import xstatic.pkg.leaflet as xstatic_leaflet
+import xstatic.pkg.leaflet_markercluster as xstatic_markercluster
+from branca.element import MacroElement
+
+from . import coords
+from .catalogue import Catalogue
+from .records import MapSettings, Station
+
+VENDOR = "assets/vendor"
+_TEMPLATES = Path(__file__).resolve().parent.parent / "overrides" / "maps"
+
+
+@dataclass(frozen=True)
+class TileLayer:
+    url: str
+    subdomains: str = ""
+    max_zoom: int = 18
+
+
+@dataclass(frozen=True)
+class TileProvider:
+    name: str
+    crs: str  # the coordinate system the tiles are drawn in
+    attribution: str
+    layers: tuple[TileLayer, ...]
+
+
+_TIANDITU = "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}" \
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}"
+
+PROVIDERS: dict[str, TileProvider] = {
+    "osm": TileProvider(
+        "OpenStreetMap", "wgs84",
+        '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener">OpenStreetMap</a> 贡献者',
+        (TileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_zoom=19),),
+    ),
+    "tianditu": TileProvider(
+        "天地图", "wgs84",  # CGCS2000, within metres of WGS-84
+        '&copy; <a href="https://www.tianditu.gov.cn/" target="_blank" rel="noopener">天地图</a>',
+        (TileLayer(_TIANDITU.replace("{layer}", "vec"), "01234567"),
+         TileLayer(_TIANDITU.replace("{layer}", "cva"), "01234567")),
+    ),
+    "amap": TileProvider(
+        "高德地图", "gcj02", "&copy; 高德地图",
+        (TileLayer("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+                   "1234"),),
+    ),
+}
+
+
+class MapConfigError(Exception):
+    """The map settings cannot be used (for example a missing 天地图 key)."""
+
+
+def provider_for(settings: MapSettings) -> TileProvider:
+    return PROVIDERS[settings.tiles]
+
+
+def to_map_coordinates(station: Station, settings: MapSettings) -> tuple[float, float]:
+    """The station's (lat, lng) in the system the tiles are drawn in, rounded to ~0.1 m."""
+    lat, lng = station.location.lat, station.location.lng
+    if provider_for(settings).crs == "gcj02":
+        lat, lng = coords.wgs84_to_gcj02(lat, lng)
+    return round(lat, 6), round(lng, 6)
+
+
+def station_map_src(station: Station, catalogue: Catalogue) -> str:
+    """The iframe address of a station's small map, relative to the station page."""
+    lat, lng = to_map_coordinates(station, catalogue.settings.map)
+    entry = catalogue.station_type(station)
+    query = {"lat": lat, "lng": lng, "type": station.type, "short": entry.short or entry.label[:2],
+             "label": entry.label, "name": station.name}
+    return "../../maps/station.html?" + urlencode(query, quote_via=quote)
+
+
+class _StationLayer(MacroElement):
+    """Calls ``stationMap.show`` on the folium map, after our script is loaded."""
+
+    def __init__(self, options: dict, scripts: list[tuple[str, str]], styles: list[tuple[str, str]]):
+        super().__init__()
+        self._name = "StationLayer"
+        self._id = "stations"
+        self._template = jinja2.Template((_TEMPLATES / "station_layer.html").read_text(encoding="utf-8"))
+        self.options = options
+        self.default_js = scripts
+        self.default_css = styles
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(folium.JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(folium.CssLink(url), name=name)
+        super().render(**kwargs)
+
+
+def _tile_url(layer: TileLayer, settings: MapSettings) -> str:
+    if "{key}" not in layer.url:
+        return layer.url
+    key = os.environ.get(settings.tianditu_key_env, "").strip()
+    if not key:
+        raise MapConfigError(
+            f"底图设为天地图，但没有找到密钥：请设置环境变量 {settings.tianditu_key_env}（天地图密钥绑定网站域名，不要写进仓库），"
+            "或在 data/site.yaml 里把 map.tiles 改为 osm。"
+        )
+    return layer.url.replace("{key}", key)
+
+
+def _map_document(name: str, catalogue: Catalogue, mode: str, zoom: int) -> str:
+    """A whole folium document for one map; element ids are fixed so builds are byte-identical."""
+    settings = catalogue.settings.map
+    provider = provider_for(settings)
+    center = settings.center
+    lat, lng = center.lat, center.lng
+    if provider.crs == "gcj02":
+        lat, lng = coords.wgs84_to_gcj02(lat, lng)
+    figure = folium.Figure(title=f"{catalogue.settings.district}驿站地图")
+    figure._id = name
+    leaflet_map = folium.Map(location=[round(lat, 6), round(lng, 6)], zoom_start=zoom, tiles=None,
+                             control_scale=True)
+    leaflet_map._id = name
+    leaflet_map.default_js = [("leaflet", f"../{VENDOR}/leaflet/leaflet.js")]
+    leaflet_map.default_css = [("leaflet_css", f"../{VENDOR}/leaflet/leaflet.css")]
+    figure.add_child(leaflet_map)
+    attribution = provider.attribution
+    if settings.review_number:
+        attribution += f" · 审图号：{settings.review_number}"
+    for index, layer in enumerate(provider.layers):
+        tiles = folium.TileLayer(tiles=_tile_url(layer, settings), attr=attribution if index == 0 else " ",
+                                 name=f"{provider.name}{index}", max_zoom=layer.max_zoom,
+                                 subdomains=layer.subdomains or "abc", control=False, overlay=index > 0)
+        tiles._id = f"{name}_{index}"
+        leaflet_map.add_child(tiles)
+    options = {"mode": mode, "data": "stations.json", "pages": "../stations/"}
+    scripts = [("station_map", "../assets/javascripts/station-map.js")]
+    styles = [("station_map_css", "../assets/stylesheets/station-map.css")]
+    if mode == "district":
+        scripts.insert(0, ("markercluster", f"../{VENDOR}/leaflet.markercluster/leaflet.markercluster.js"))
+        styles += [("markercluster_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.css"),
+                   ("markercluster_default_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css")]
+    leaflet_map.add_child(_StationLayer(options, scripts, styles))
+    return figure.render()
+
+
+def station_data(catalogue: Catalogue) -> str:
+    """All stations in one compact JSON file: [id, lat, lng, type, name, status] rows."""
+    settings = catalogue.settings.map
+    types = {key: {"label": entry.label, "short": entry.short or entry.label[:2]}
+             for key, entry in catalogue.vocabularies.station_types.items()}
+    rows = [[s.id, *to_map_coordinates(s, settings), s.type, s.name, s.status] for s in catalogue.stations.values()]
+    payload = {"crs": provider_for(settings).crs, "types": types, "stations": rows}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def vendor_files() -> Iterator[tuple[str, bytes]]:
+    """Leaflet and Leaflet.markercluster from their PyPI packages (no source maps)."""
+    packages = [("leaflet", Path(xstatic_leaflet.BASE_DIR), ["leaflet.js", "leaflet.css", "images/*.png"]),
+                ("leaflet.markercluster", Path(xstatic_markercluster.BASE_DIR),
+                 ["leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"])]
+    for folder, base, patterns in packages:
+        for pattern in patterns:
+            for path in sorted(base.glob(pattern)):
+                yield f"{VENDOR}/{folder}/{path.relative_to(base).as_posix()}", path.read_bytes()
+
+
+def map_files(catalogue: Catalogue) -> Iterator[tuple[str, str | bytes]]:
+    yield from vendor_files()
+    yield "maps/stations.json", station_data(catalogue)
+    yield "maps/district.html", _map_document("district", catalogue, "district", catalogue.settings.map.zoom)
+    yield "maps/station.html", _map_document("station", catalogue, "point", 16)
