@@ -1,20 +1,32 @@
 # Two commands on a fresh machine:
 #   make serve   set everything up, build the site from data/ and preview it at http://127.0.0.1:8000/xinfu/
 #   make test    set everything up and run the whole test suite
-# Also: make build (site/ only), make validate, make schema, make lint.
+# Also: make build (site/ only), make validate, make schema, make lint, make lock.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup build serve validate schema test lint clean
+.PHONY: setup browser build serve validate schema test lint lock clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# requirements.txt (runtime) and requirements-dev.txt (tests) are the human-edited inputs. What gets installed
+# is requirements.lock: every package, transitive ones too, at one version with its hashes, so a build next year
+# installs exactly the same files. After editing an input run `make lock` and commit requirements.lock
+# (tests/test_lock.py fails until the lock matches the inputs).
+$(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $(STAMP)
+
+# pip-tools in a throwaway venv; keeps the lock's existing versions unless an input asks for another one.
+LOCK_TOOLS := build/lock-tools
+lock:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet pip==26.3 pip-tools==7.6.2
+	$(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock requirements-dev.txt
 
 setup: $(STAMP)
 
@@ -30,7 +42,17 @@ validate: setup
 schema: setup
 	$(PY) -m scripts schema
 
-test: setup
+# Browser tests drive Debian's chromium (Playwright never downloads a browser here);
+# a CJK font is needed or Chinese renders as boxes in screenshots.
+browser:
+	@if command -v chromium >/dev/null && dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+	else \
+		echo "浏览器测试需要 Debian 的 chromium 和中文字体，请先运行：sudo apt-get install chromium fonts-wqy-microhei"; exit 1; \
+	fi
+
+test: setup browser
 	$(PY) -m pytest
 
 lint: setup

@@ -3,17 +3,20 @@
     python -m scripts validate   # check data/, print every problem in Chinese
     python -m scripts build      # validate, generate pages, build site/
     python -m scripts serve      # live preview, rebuilding when data/, docs/ or overrides/ change
-    python -m scripts schema     # regenerate data/schemas/*.schema.json
+    python -m scripts schema     # regenerate data/schemas/*.schema.json and each data file's schema line
+    python -m scripts new station|story|service   # write a new, valid, commented record
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from . import build as pipeline
+from . import scaffold
 from .problems import DataError
 
 
@@ -27,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("build", help="校验并生成网站")
     serve = commands.add_parser("serve", help="本地预览，修改后自动重建")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="地址:端口")
-    commands.add_parser("schema", help="重新生成 data/schemas 下的 JSON Schema")
+    commands.add_parser("schema", help="重新生成 data/schemas 下的 JSON Schema，并更新数据文件第一行的 schema 说明")
+    scaffold.add_arguments(commands.add_parser("new", help="新建一条记录：驿站、动态或服务（new record）"))
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
@@ -63,8 +67,10 @@ def _run(args: argparse.Namespace, project: pipeline.Project) -> int:
 
         serve(project, args.dev_addr)
     elif args.command == "schema":
-        from .schemas import write_schemas
+        from .schemas import link_data_files, write_schemas
 
-        for path in write_schemas(project):
-            print(f"已写入 {path.relative_to(project.root)}")
+        for path in [*write_schemas(project), *link_data_files(project)]:
+            print(f"已写入 {os.path.relpath(path)}")
+    elif args.command == "new":
+        return scaffold.run(project, args)
     return 0
