@@ -22,7 +22,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
-from . import maps
+from . import maps, open_data, station_extras
 from .catalogue import Catalogue, build_catalogue
 from .content_rules import check_content
 from .dataset import load_raw_records
@@ -99,6 +99,8 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
     """Every generated file as (path under docs, content): pages, then data files and assets."""
     renderer = PageRenderer(project.templates_dir, catalogue, site, today())
     yield from renderer.pages()
+    yield from open_data.open_data_files(catalogue, site, renderer)
+    yield from station_extras.qr_files(catalogue, site.url)
     try:
         yield from maps.map_files(catalogue)
     except maps.MapConfigError as error:

@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from . import coords
 from .dataset import RawRecord
@@ -160,6 +161,9 @@ def build_catalogue(
 class _CrossChecker:
     def __init__(self, catalogue: Catalogue, today: dt.date, log: ProblemLog):
         self.catalogue, self.today, self.log = catalogue, today, log
+        # A record whose own file is already reported (one record per file, named by its id)
+        # is not reported again as a dangling reference from every record that names it.
+        self.already_reported = {PurePosixPath(problem.file).stem for problem in log}
 
     def report(self, raw: RawRecord, field: FieldPath, message: str, hint: str = "") -> None:
         line, column = raw.locate(field)
@@ -179,7 +183,7 @@ class _CrossChecker:
     # --- references and vocabularies ---------------------------------------------------
 
     def reference(self, raw: RawRecord, field: FieldPath, value: str | None, target: dict, label: str) -> None:
-        if value is None or value in target:
+        if value is None or value in target or value in self.already_reported:
             return
         close = difflib.get_close_matches(value, list(target), n=1, cutoff=0.6)
         hint = f"是不是想写 {close[0]}？" if close else f"先在{label}中添加 id 为 {value} 的记录，或改用已有的 id。"

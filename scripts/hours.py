@@ -58,3 +58,22 @@ def schedule_text(schedule: ServiceSchedule) -> str:
         return f"{'每周' if days != '每天' else ''}{days} {periods}".strip()
     weeks = "、".join(_ORDINALS[w] for w in schedule.week_of_month)
     return f"每月{weeks}{days} {periods}"
+
+
+def browser_hours(hours: Hours, status: str) -> dict:
+    """The compact form ``opening-hours.js`` computes "open now" from, in Asia/Shanghai time.
+
+    ``w`` holds seven lists of ``[opens, closes]`` (Monday first), ``x`` the dated
+    exceptions as ``[first, last, periods or null when closed]``, ``a`` is 1 for 24 hours.
+    """
+    week: list[list[list[str]]] = [[] for _ in _DAY_ORDER]
+    for rule in hours.weekly:
+        for day in rule.days:
+            week[_DAY_ORDER.index(day)].extend(p.split("-") for p in rule.periods)
+    for periods in week:
+        periods.sort()
+    exceptions = [
+        [str(x.date), str(x.until or x.date), None if x.closed else [p.split("-") for p in x.periods]]
+        for x in hours.exceptions
+    ]
+    return {"s": status, "a": int(hours.open_24h), "w": week, "x": exceptions}

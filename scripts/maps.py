@@ -61,7 +61,8 @@ _TIANDITU = "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=Ge
 PROVIDERS: dict[str, TileProvider] = {
     "osm": TileProvider(
         "OpenStreetMap", "wgs84",
-        '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener">OpenStreetMap</a> 贡献者',
+        '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener">'
+        "OpenStreetMap</a> 贡献者",
         (TileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_zoom=19),),
     ),
     "tianditu": TileProvider(
@@ -130,7 +131,8 @@ def _tile_url(layer: TileLayer, settings: MapSettings) -> str:
     key = os.environ.get(settings.tianditu_key_env, "").strip()
     if not key:
         raise MapConfigError(
-            f"底图设为天地图，但没有找到密钥：请设置环境变量 {settings.tianditu_key_env}（天地图密钥绑定网站域名，不要写进仓库），"
+            f"底图设为天地图，但没有找到密钥：请设置环境变量 {settings.tianditu_key_env}"
+            "（天地图密钥绑定网站域名，不要写进仓库），"
             "或在 data/site.yaml 里把 map.tiles 改为 osm。"
         )
     return layer.url.replace("{key}", key)
@@ -169,7 +171,7 @@ def _map_document(name: str, catalogue: Catalogue, mode: str, zoom: int) -> str:
         styles += [("markercluster_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.css"),
                    ("markercluster_default_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css")]
     leaflet_map.add_child(_StationLayer(options, scripts, styles))
-    return figure.render()
+    return figure.render().replace("<html>", '<html lang="zh-CN">', 1)
 
 
 def station_data(catalogue: Catalogue) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import posixpath
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -20,13 +21,15 @@ from pathlib import Path
 import jinja2
 import material
 
-from . import hours, maps, navigation
+from . import chinese, hours, maps, navigation, recurrence, station_extras
 from .catalogue import Catalogue
+from .pagination import paginate
 
 _ICONS_DIR = Path(material.__file__).parent / "templates" / ".icons"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~])")
 _MARKDOWN_IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
 STALE_AFTER_DAYS = 365
+STORIES_PER_PAGE = 5
 STATUS_LABELS = {"open": "正常开放", "temporarily_closed": "临时关闭", "closed": "已撤销"}
 
 
@@ -78,6 +81,9 @@ class PageRenderer:
             schedule=hours.schedule_text,
             urlencode_component=lambda v: urllib.parse.quote(str(v), safe=""),
             yaml_str=lambda v: json.dumps(str(v), ensure_ascii=False),
+            cn_date=chinese.date_text,
+            cn_partial_date=chinese.partial_date_text,
+            statement_text=chinese.statement_text,
         )
         self.env.globals.update(
             catalogue=catalogue,
@@ -91,13 +97,23 @@ class PageRenderer:
             is_stale=lambda verified: (today - verified).days > STALE_AFTER_DAYS,
             station_map_src=lambda station: maps.station_map_src(station, catalogue),
             navigation_links=lambda station: navigation.navigation_links(station, catalogue.settings.map.app_name),
+            json_ld=lambda station: station_extras.json_ld(station, catalogue, site.url),
+            browser_hours=lambda station: json.dumps(hours.browser_hours(station.hours, station.status),
+                                                     ensure_ascii=False, separators=(",", ":")),
+            current_alerts=lambda station: [a for a in station.alerts if not a.end or a.end >= today],
+            next_dates=lambda service: recurrence.next_dates(
+                service.schedule, [catalogue.stations[s] for s in service.stations], today),
         )
 
     def render(self, template: str, page_path: str, **context: object) -> str:
         def images(markdown: str) -> str:
             return docs_images_relative_to(markdown, page_path)
 
-        return self.env.get_template(template).render(page_path=page_path, images=images, **context)
+        def link(target: str) -> str:
+            """A link from this page to another file under docs (both as docs paths, e.g. ``stories/page/2.md``)."""
+            return posixpath.relpath(target, posixpath.dirname(page_path) or ".")
+
+        return self.env.get_template(template).render(page_path=page_path, images=images, link=link, **context)
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """Every generated page as (path under docs, Markdown)."""
@@ -107,6 +123,8 @@ class PageRenderer:
         for station in c.stations.values():
             path = f"stations/{station.id}.md"
             yield path, self.render("station.md", path, station=station)
+            poster = f"stations/{station.id}/poster.md"
+            yield poster, self.render("poster.md", poster, station=station)
         yield "services/index.md", self.render("services_index.md", "services/index.md")
         for service in c.services.values():
             path = f"services/{service.id}.md"
@@ -115,7 +133,11 @@ class PageRenderer:
         for project in c.projects.values():
             path = f"volunteer/{project.id}.md"
             yield path, self.render("project.md", path, project=project)
-        yield "stories/index.md", self.render("stories_index.md", "stories/index.md")
+        for listing in paginate(c.stories_newest_first(), STORIES_PER_PAGE, "stories/index.md", "stories/page/{}.md"):
+            yield listing.path, self.render("stories_index.md", listing.path, listing=listing)
         for story in c.stories.values():
             path = f"stories/{story.id}.md"
             yield path, self.render("story.md", path, story=story)
+        # Named .html only so MkDocs does not copy the template itself into the site as a static file.
+        yield "feed.xml", self.render("feed.xml.html", "feed.xml")
+        yield "figures.md", self.render("figures.md", "figures.md", figures=c.figures())

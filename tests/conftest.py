@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,3 +53,131 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build_site(DATA, base / "work", base / "site")
     assert result.exit_code == 0, result.output
     return base / "site"
+
+
+# --- a real browser over a real build ---------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+PHONE = {"width": 390, "height": 844}
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _site_url() -> str:
+    import re
+
+    return re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+
+
+def _published_origin() -> str:
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(_site_url())
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _site_mount_path() -> str:
+    """The path part of mkdocs.yml's site_url: the site is served under it, as in production."""
+    import urllib.parse
+
+    return urllib.parse.urlsplit(_site_url()).path
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """Serve the built site on a free local port, under the same path as in production."""
+    import functools
+    import http.server
+    import threading
+
+    mount = _site_mount_path()
+    published = _published_origin()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            if not path.startswith(mount):
+                return str(built_site / "__outside_the_site__")
+            return super().translate_path("/" + path[len(mount):])
+
+        def do_GET(self) -> None:
+            # Material's instant navigation only follows links listed in sitemap.xml, whose
+            # addresses carry site_url's host; it keeps their port. Serve the sitemap as the
+            # deployed site would have it: with this server's own origin.
+            if self.path.split("?")[0] == f"{mount}sitemap.xml":
+                body = (built_site / "sitemap.xml").read_bytes().replace(
+                    published.encode(), f"http://127.0.0.1:{self.server.server_address[1]}".encode())
+                self.send_response(200)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+
+        def log_message(self, *args: object) -> None:  # keep test output readable
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(built_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{mount}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("浏览器测试需要 Debian 的 chromium：sudo apt-get install chromium fonts-wqy-microhei")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class PageVisit:
+    """A browser tab on a phone viewport that blocks and records every request off this machine."""
+
+    page: object
+    console_errors: list[str]
+    failed_local: list[str]
+    third_party: list[str]
+
+
+@pytest.fixture
+def phone(browser) -> Iterator[PageVisit]:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+    visit = PageVisit(context.new_page(), [], [], [])
+
+    def route(route_, request) -> None:
+        host = urllib_host(request.url)
+        if host in ("127.0.0.1", "localhost"):
+            route_.continue_()
+        else:
+            visit.third_party.append(request.url)
+            route_.abort()
+
+    context.route("**/*", route)
+    def console(message) -> None:
+        # A blocked third-party request (a map tile) is logged as a failed resource: that is the test's doing.
+        blocked = urllib_host(message.location.get("url", "")) not in ("127.0.0.1", "localhost", "")
+        if message.type == "error" and not (blocked and message.text.startswith("Failed to load resource")):
+            visit.console_errors.append(f"{message.text} @ {message.location.get('url')}")
+
+    context.on("console", console)
+    context.on("requestfailed", lambda request: visit.failed_local.append(request.url)
+               if urllib_host(request.url) in ("127.0.0.1", "localhost") else None)
+    context.on("response", lambda response: visit.failed_local.append(f"{response.status} {response.url}")
+               if response.status >= 400 else None)
+    yield visit
+    context.close()
+
+
+def urllib_host(url: str) -> str:
+    import urllib.parse
+
+    return urllib.parse.urlsplit(url).hostname or ""

@@ -174,3 +174,13 @@ def test_failed_build_leaves_the_previous_site_untouched(built_site: Path, data_
     assert "site/ 保持不变" in result.output
     after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_broken_record_is_not_also_reported_as_missing_everywhere(data_copy: Path) -> None:
+    station = data_copy / "stations" / "xiaoge-01.yaml"
+    station.write_text(station.read_text(encoding="utf-8").replace("verified: 2026", "verified: 2026-02-30 #"),
+                       encoding="utf-8")
+    result = run_cli("--data", data_copy, "validate")
+    assert result.exit_code == 1
+    assert "日期无效" in result.output
+    assert "找不到驿站 xiaoge-01" not in result.output

@@ -66,19 +66,36 @@
     return { id: row[0], lat: row[1], lng: row[2], type: row[3], name: row[4], status: row[5] };
   }
 
+  var district = { cluster: null, markers: [], wanted: null };
+
+  /* Show only the stations whose ids are given (null: all), as the finder's list does. */
+  function filter(ids) {
+    district.wanted = ids;
+    if (!district.cluster) return;
+    var keep = ids ? new Set(ids) : null;
+    var shown = district.markers.filter(function (m) { return !keep || keep.has(m.stationId); });
+    district.cluster.clearLayers();
+    district.cluster.addLayers(shown);
+    document.documentElement.setAttribute("data-stations", String(shown.length));
+  }
+
   function showDistrict(map, options) {
     var cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45 });
     map.addLayer(cluster);
-    window.stationLayer = cluster;
     fetch(options.data)
       .then(function (response) {
         if (!response.ok) throw new Error(response.status + " " + options.data);
         return response.json();
       })
       .then(function (data) {
-        var markers = data.stations.map(function (row) { return marker(fromRow(row), data.types, options.pages); });
-        cluster.addLayers(markers);
-        document.documentElement.setAttribute("data-stations", String(markers.length));
+        district.markers = data.stations.map(function (row) { return marker(fromRow(row), data.types, options.pages); });
+        if (district.markers.length) {  // zoom first, so clusters are built once, without animation
+          var all = L.latLngBounds(district.markers.map(function (m) { return m.getLatLng(); }));
+          map.fitBounds(all, { padding: [24, 24], maxZoom: 15, animate: false });
+        }
+        district.cluster = cluster;
+        filter(district.wanted);
+        if (window.parent !== window) window.parent.postMessage("station-map-ready", window.location.origin);
       })
       .catch(function (error) {
         var note = document.createElement("p");
@@ -105,6 +122,7 @@
   }
 
   window.stationMap = {
+    filter: filter,
     show: function (map, options) {
       document.documentElement.lang = "zh-CN";
       if (options.mode === "district") showDistrict(map, options);

@@ -1,0 +1,246 @@
+"""Benchmark: build the site at several sizes and print what it costs.
+
+    python -m scripts.benchmark                 # 35 (shipped), 1,000 and 10,000 stations
+    python -m scripts.benchmark --sizes 35,1000 # a quicker run
+
+For each size it prints the whole build's wall time and peak memory, the time
+per stage, the size of the built site, bytes per station page, and what a
+browser transfers (gzip) for the home page, the finder with its station data,
+a station page and the first search — measured in headless Chromium, with
+every request counted. It also times a finder filter at that size, and builds
+the same Markdown pages with plain MkDocs as the baseline. Figures only: the
+tests assert behaviour, this script measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import gzip
+import http.server
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .synthetic import write_synthetic_data
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+@dataclass
+class Result:
+    stations: int
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+    site_mb: float = 0.0
+    files: int = 0
+    station_page_kb: float = 0.0
+    transfer_kb: dict[str, float] = field(default_factory=dict)
+    filter_ms: float = 0.0
+    plain_seconds: float = 0.0
+    plain_peak_mb: float = 0.0
+    plain_site_mb: float = 0.0
+    rebuild_seconds: float = 0.0
+    rebuild_note: str = ""
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB of the process, and its output."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output_lines: list[str] = []
+    reader = threading.Thread(target=lambda: output_lines.extend(process.stdout or []), daemon=True)
+    reader.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    reader.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    output = "".join(output_lines)
+    if process.returncode != 0:
+        raise SystemExit(f"command failed: {' '.join(command)}\n{output[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, output
+
+
+def tree_size(path: Path) -> tuple[float, int]:
+    files = [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 1e6, len(files)
+
+
+def prepare_data(size: int, base: Path) -> Path:
+    if size <= 35:
+        return ROOT / "data"
+    data = base / "data"
+    write_synthetic_data(ROOT / "data", data, size, seed=1)
+    return data
+
+
+def build(result: Result, data: Path, base: Path) -> Path:
+    site, work = base / "site", base / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    env = {**os.environ, "SITE_TODAY": "2026-11-28"}
+    command = [sys.executable, "-m", "scripts", "--data", str(data), "--work", str(work), "--site", str(site), "build"]
+    result.seconds, result.peak_mb, output = run_measured(command, env)
+    result.stages = {name: float(value) for name, value in re.findall(r"(\w+) ([\d.]+)s", output)}
+    result.site_mb, result.files = tree_size(site)
+    pages = list((site / "stations").glob("*/index.html"))
+    result.station_page_kb = sum(p.stat().st_size for p in pages) / len(pages) / 1024
+    # Incremental: touch one station and build again.
+    one = sorted((data / "stations").glob("*.yaml"))[0]
+    original = one.read_text(encoding="utf-8")
+    one.write_text(original.replace("sample: true", "sample: true\n# edited by the benchmark"), encoding="utf-8")
+    try:
+        result.rebuild_seconds, _, output = run_measured(command, env)
+        result.rebuild_note = output.strip().splitlines()[-1]
+    finally:
+        one.write_text(original, encoding="utf-8")
+    return site
+
+
+def plain_mkdocs(result: Result, base: Path) -> None:
+    """The same Markdown pages built by plain MkDocs with the same configuration: the engine's own cost."""
+    site = base / "plain-site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(ROOT / "mkdocs.yml"),
+               "-d", str(site)]
+    staging = base / "work" / "docs"
+    config = base / "plain-mkdocs.yml"
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    text = re.sub(r"^docs_dir:.*$", f"docs_dir: {staging}", text, flags=re.M)
+    text = re.sub(r"^custom_dir:.*$", "", text, flags=re.M)
+    text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
+    config.write_text(text, encoding="utf-8")
+    command[command.index("-f") + 1] = str(config)
+    result.plain_seconds, result.plain_peak_mb, _ = run_measured(command, env)
+    result.plain_site_mb, _ = tree_size(site)
+    shutil.rmtree(site, ignore_errors=True)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def browser_figures(result: Result, site: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        print("  (chromium not installed: transfer sizes skipped)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}/"
+    station = sorted((site / "stations").glob("*/index.html"))[0].parent.name
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def transfer(path: str, after=None) -> float:
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            page = context.new_page()
+            seen: dict[str, int] = {}
+
+            def on_response(response) -> None:
+                if response.url.startswith(origin) and response.url not in seen:
+                    with contextlib.suppress(Exception):  # redirects and aborted requests have no body
+                        seen[response.url] = len(gzip.compress(response.body(), 6))
+
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin)
+                          else route.abort())
+            page.on("response", on_response)
+            page.goto(origin + path, wait_until="networkidle")
+            before = sum(seen.values())
+            if after:
+                after(page)
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(500)
+            total = sum(seen.values()) - (before if after else 0)
+            context.close()
+            return total / 1024
+
+        def search(page) -> None:
+            page.locator("label.md-search__icon, .md-search__input").first.click()
+            page.keyboard.type("充电")
+
+        result.transfer_kb = {
+            "home": transfer(""),
+            "finder": transfer("stations/"),
+            "station": transfer(f"stations/{station}/"),
+            "first search": transfer("", after=search),
+        }
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin)
+                      else route.abort())
+        page = context.new_page()
+        page.goto(origin + "stations/", wait_until="networkidle")
+        page.wait_for_function("window.stationFinder")
+        timings = page.evaluate("""() => {
+            const box = document.querySelector('#finder input[name=amenity][value=charging]');
+            const times = [];
+            for (let i = 0; i < 6; i++) { const t = performance.now(); box.click(); times.push(performance.now() - t); }
+            return times.sort((a, b) => a - b)[3];
+        }""")
+        result.filter_ms = timings
+        context.close()
+        browser.close()
+    server.shutdown()
+
+
+def report(results: list[Result]) -> str:
+    lines = [f"机器：{platform.machine()}，{os.cpu_count()} 核，Python {platform.python_version()}", ""]
+    header = ("| 驿站数 | 整体构建 | 峰值内存 | 各阶段（秒） | site/ 大小 | 文件数 | 驿站页 | 首页 | 驿站地图页 "
+              "| 驿站页传输 "
+              "| 首次搜索 | 筛选耗时 | 改一条后重建 | 同样页面纯 MkDocs | 比值 |")
+    lines += [header, "|" + "|".join(["---"] * (header.count("|") - 1)) + "|"]
+    for r in results:
+        stages = "、".join(f"{k} {v:.1f}" for k, v in r.stages.items())
+        t = r.transfer_kb
+        ratio = r.seconds / r.plain_seconds if r.plain_seconds else float("nan")
+        lines.append(
+            f"| {r.stations:,} | {r.seconds:.1f} s | {r.peak_mb:.0f} MB | {stages} | {r.site_mb:.1f} MB | {r.files:,} "
+            f"| {r.station_page_kb:.1f} KB | {t.get('home', 0):.0f} KB | {t.get('finder', 0):.0f} KB "
+            f"| {t.get('station', 0):.0f} KB | {t.get('first search', 0):.0f} KB | {r.filter_ms:.1f} ms "
+            f"| {r.rebuild_seconds:.1f} s | {r.plain_seconds:.1f} s | {ratio:.2f}× |"
+        )
+    lines.append("")
+    lines.append("传输大小为 gzip 压缩后的字节数，不含地图瓦片；“首次搜索”是在首页输入“充电”后新增的下载量。")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.benchmark")
+    parser.add_argument("--sizes", default="35,1000,10000", help="comma-separated station counts")
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "benchmark")
+    args = parser.parse_args(argv)
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        base = args.work / str(size)
+        base.mkdir(parents=True, exist_ok=True)
+        print(f"== {size} stations", flush=True)
+        result = Result(size)
+        data = prepare_data(size, base)
+        result.stations = len(list((data / "stations").glob("*.yaml")))
+        site = build(result, data, base)
+        print(f"  build {result.seconds:.1f} s, peak {result.peak_mb:.0f} MB, stages {result.stages}", flush=True)
+        plain_mkdocs(result, base)
+        print(f"  plain MkDocs on the same pages {result.plain_seconds:.1f} s", flush=True)
+        browser_figures(result, site)
+        print(f"  transfer {result.transfer_kb}, filter {result.filter_ms:.1f} ms", flush=True)
+        results.append(result)
+    print()
+    print(report(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

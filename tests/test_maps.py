@@ -1,0 +1,147 @@
+"""Maps without a browser: coordinate systems per tile provider, navigation links, self-hosted assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import build_site, run_cli
+from scripts import coords, maps, navigation
+from scripts.build import Project, load_catalogue
+from scripts.records import Location, Station
+
+STATION = Station.model_validate({
+    "id": "nav-test", "name": "长征街小哥驿站", "type": "xiaoge", "address": "忻州市忻府区长征街1号",
+    "location": {"lat": 38.41651, "lng": 112.73402}, "hours": {"open_24h": True}, "amenities": ["rest"],
+    "organisation": "xinfu-union", "verified": "2026-05-01",
+})
+
+
+def query(url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+def test_amap_link_is_lng_lat_and_declares_wgs84() -> None:
+    url = navigation.amap_url(STATION, "xinfu-stations")
+    assert url.startswith("https://uri.amap.com/marker?")
+    args = query(url)
+    assert args["position"] == "112.734020,38.416510"
+    assert args["coordinate"] == "wgs84"
+    assert args["name"] == "长征街小哥驿站"
+
+
+def test_baidu_link_is_lat_lng_and_declares_wgs84() -> None:
+    args = query(navigation.baidu_url(STATION, "xinfu-stations"))
+    assert args["location"] == "38.416510,112.734020"
+    assert args["coord_type"] == "wgs84"
+    assert args["title"] == "长征街小哥驿站" and args["content"] == "忻州市忻府区长征街1号"
+
+
+def test_tencent_link_is_lat_lng_and_declares_gps() -> None:
+    args = query(navigation.tencent_url(STATION, "xinfu-stations"))
+    assert args["marker"] == "coord:38.416510,112.734020;title:长征街小哥驿站;addr:忻州市忻府区长征街1号"
+    assert args["coord_type"] == "1"  # 1 = GPS (WGS-84); the default would be GCJ-02
+    assert args["referer"] == "xinfu-stations"
+
+
+def test_same_place_in_gcj02_and_wgs84_is_drawn_within_5_m_on_every_provider(data_copy: Path) -> None:
+    lat, lng = 38.40321, 112.72587
+    g_lat, g_lng = coords.wgs84_to_gcj02(lat, lng)
+    base = (data_copy / "stations" / "xiaoge-01.yaml").read_text(encoding="utf-8")
+    points = {"pair-wgs": f"lat: {lat}\n  lng: {lng}", "pair-gcj": f"lat: {g_lat}\n  lng: {g_lng}\n  crs: gcj02"}
+    for name, point in points.items():
+        text = base.replace("id: xiaoge-01", f"id: {name}")
+        start, end = text.index("location:"), text.index("\nhours:")
+        record = text[:start] + "location:\n  " + point + text[end:]
+        (data_copy / "stations" / f"{name}.yaml").write_text(record, encoding="utf-8")
+    catalogue = load_catalogue(Project(data_dir=data_copy))
+    for provider in maps.PROVIDERS:
+        settings = catalogue.settings.map.model_copy(update={"tiles": provider})
+        drawn = [maps.to_map_coordinates(catalogue.stations[n], settings) for n in ("pair-wgs", "pair-gcj")]
+        assert coords.distance_m(*drawn) < 5, provider
+        if maps.PROVIDERS[provider].crs == "gcj02":  # drawn shifted onto 高德's streets
+            assert coords.distance_m(drawn[0], (g_lat, g_lng)) < 1
+        else:
+            assert coords.distance_m(drawn[0], (lat, lng)) < 1
+
+
+def test_station_data_is_one_compact_file(built_site: Path) -> None:
+    import json
+
+    data = json.loads((built_site / "maps" / "stations.json").read_text(encoding="utf-8"))
+    assert len(data["stations"]) == len(list((Path(__file__).parent.parent / "data" / "stations").glob("*.yaml")))
+    assert set(data["types"]) == {"center", "nuanxin", "xiaoge"}
+
+
+def test_maps_load_leaflet_only_from_the_site(built_site: Path) -> None:
+    for document in ("district.html", "station.html"):
+        soup = BeautifulSoup((built_site / "maps" / document).read_text(encoding="utf-8"), "html.parser")
+        assets = [tag.get("src") for tag in soup.find_all("script") if tag.get("src")]
+        assets += [tag.get("href") for tag in soup.find_all("link")]
+        assert assets and all(a.startswith("../assets/") for a in assets), assets
+        for asset in assets:
+            assert (built_site / "maps" / asset).resolve().is_file(), asset
+        assert not any(word in str(soup).lower() for word in ("jquery", "bootstrap", "font-awesome", "cdn"))
+        assert soup.html["lang"] == "zh-CN"
+
+
+def test_district_map_needs_no_block_per_marker(built_site: Path) -> None:
+    html = (built_site / "maps" / "district.html").read_text(encoding="utf-8")
+    assert "L.marker(" not in html
+    assert len(html) < 6_000
+
+
+def test_station_page_links_the_three_navigation_apps(built_site: Path) -> None:
+    soup = BeautifulSoup((built_site / "stations" / "xiaoge-01" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    apps = {a["data-app"]: a["href"] for a in soup.select(".navigation-links a")}
+    assert list(apps) == ["高德地图", "百度地图", "腾讯地图"]
+    frame = soup.select_one("iframe.station-map")
+    assert frame["title"] and frame["src"].startswith("../../maps/station.html?")
+
+
+@pytest.mark.parametrize("key", [None, "test-key-123"])
+def test_tianditu_tiles_need_a_key_from_the_environment(data_copy: Path, tmp_path: Path, monkeypatch, key) -> None:
+    settings = data_copy / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("tiles: osm", "tiles: tianditu"), encoding="utf-8")
+    if key:
+        monkeypatch.setenv("TIANDITU_KEY", key)
+    else:
+        monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    result = build_site(data_copy, tmp_path / "work", tmp_path / "site")
+    if key is None:
+        assert result.exit_code == 1
+        assert "TIANDITU_KEY" in result.output and "Traceback" not in result.output
+    else:
+        assert result.exit_code == 0, result.output
+        html = (tmp_path / "site" / "maps" / "district.html").read_text(encoding="utf-8")
+        assert "LAYER=vec" in html and "LAYER=cva" in html and "tk=test-key-123" in html
+        assert "www.tianditu.gov.cn" in html  # the attribution
+
+
+def test_amap_tiles_get_gcj02_markers(data_copy: Path, tmp_path: Path) -> None:
+    import json
+
+    settings = data_copy / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("tiles: osm", "tiles: amap"), encoding="utf-8")
+    result = build_site(data_copy, tmp_path / "work", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "site" / "maps" / "stations.json").read_text(encoding="utf-8"))
+    assert data["crs"] == "gcj02"
+    catalogue = load_catalogue(Project(data_dir=data_copy))
+    for station_id, lat, lng, *_ in data["stations"]:
+        wgs = catalogue.stations[station_id].location
+        expected = coords.wgs84_to_gcj02(wgs.lat, wgs.lng)
+        assert 500 < coords.distance_m((wgs.lat, wgs.lng), (lat, lng)) < 650
+        assert coords.distance_m(expected, (lat, lng)) < 1
+
+
+def test_location_model_defaults_to_wgs84() -> None:
+    assert Location(lat=38.4, lng=112.7).crs == "wgs84"
+
+
+def test_cli_validate_still_passes_on_shipped_data() -> None:
+    assert run_cli("validate").exit_code == 0
