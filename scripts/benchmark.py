@@ -169,8 +169,10 @@ def browser_figures(result: Result, site: Path) -> None:
             return total / 1024
 
         def search(page) -> None:
-            page.locator("label.md-search__icon, .md-search__input").first.click()
+            # The header's magnifier opens the search box (overrides/partials/search.html) on a phone.
+            page.locator("header [data-search-open]").click()
             page.keyboard.type("充电")
+            page.wait_for_selector(".md-search-result__item")
 
         result.transfer_kb = {
             "home": transfer(""),

@@ -22,7 +22,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
-from . import maps, open_data, station_extras
+from . import maps, open_data, search_index, station_extras
 from .catalogue import Catalogue, build_catalogue
 from .content_rules import check_content
 from .dataset import load_raw_records
@@ -100,11 +100,12 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
     renderer = PageRenderer(project.templates_dir, catalogue, site, today())
     yield from renderer.pages()
     yield from open_data.open_data_files(catalogue, site, renderer)
-    yield from station_extras.qr_files(catalogue, site.url)
+    yield from station_extras.qr_files(catalogue, site.url, project.work_dir / "cache" / "qr")
     try:
         yield from maps.map_files(catalogue)
     except maps.MapConfigError as error:
         raise BuildFailed(str(error)) from None
+    yield from renderer.icons.files()  # last, so it holds exactly the icons the pages used
 
 
 def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo) -> TreeWriter:
@@ -155,6 +156,13 @@ def build(project: Project) -> BuildReport:
         shutil.rmtree(temporary_site, ignore_errors=True)
         raise BuildFailed(str(error)) from None
     lap("mkdocs")
+
+    try:  # the search index is part of the site: if it fails, nothing is published
+        search_index.build_search_index(temporary_site, project.work_dir, catalogue.synonyms)
+    except search_index.SearchIndexFailed as error:
+        shutil.rmtree(temporary_site, ignore_errors=True)
+        raise BuildFailed(str(error)) from None
+    lap("search")
 
     _replace_directory(temporary_site, project.site_dir)
     lap("publish")

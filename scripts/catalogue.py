@@ -12,10 +12,12 @@ import datetime as dt
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from . import coords
 from .dataset import RawRecord
+from .icons import THEME_ICONS
 from .problems import ProblemLog
 from .records import (
     Location,
@@ -25,6 +27,7 @@ from .records import (
     Statement,
     Station,
     Story,
+    SynonymGroup,
     Vocabularies,
     VocabularyEntry,
     VolunteerProject,
@@ -58,6 +61,7 @@ class Catalogue:
     teams: dict[str, VolunteerTeam] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)
     stories: dict[str, Story] = field(default_factory=dict)
+    synonyms: list[SynonymGroup] = field(default_factory=list)  # for search (scripts/search_index.py)
 
     # --- queries used by templates -------------------------------------------------
 
@@ -71,7 +75,16 @@ class Catalogue:
         return self.vocabularies.amenities[key]
 
     def services_at(self, station: Station) -> list[Service]:
-        return [s for s in self.services.values() if station.id in s.stations]
+        return self._services_by_station.get(station.id, [])
+
+    @cached_property
+    def _services_by_station(self) -> dict[str, list[Service]]:
+        """Station id → services offered there; built once, as every station page asks."""
+        index: dict[str, list[Service]] = defaultdict(list)
+        for service in self.services.values():
+            for station_id in service.stations:
+                index[station_id].append(service)
+        return index
 
     def services_of_kind(self, kind: str) -> list[Service]:
         return [s for s in self.services.values() if s.kind == kind]
@@ -132,8 +145,9 @@ def build_catalogue(
     if len(singles) < 2:
         return None  # already reported: without settings and vocabularies nothing resolves
     site_raw, settings = singles["site"]
-    _, vocabularies = singles["vocabularies"]
+    vocabularies_raw, vocabularies = singles["vocabularies"]
     catalogue = Catalogue(settings=settings, vocabularies=vocabularies)  # type: ignore[arg-type]
+    catalogue.synonyms = [group for _, group in by_kind.get("synonyms", [])]  # type: ignore[misc]
     checker = _CrossChecker(catalogue, today, log)
 
     seen_ids: dict[str, RawRecord] = {}
@@ -155,6 +169,7 @@ def build_catalogue(
         key: checker.station(station_raws[key], station) for key, station in catalogue.stations.items()
     }
     checker.all_references(by_kind, site_raw)
+    checker.icons(vocabularies_raw)
     return catalogue
 
 
@@ -229,6 +244,18 @@ class _CrossChecker:
         for raw, story in by_kind.get("story", []):
             self.vocabulary(raw, ("category",), story.category, vocab.story_categories, "动态栏目")
             self.reference(raw, ("source",), story.source, sources, "来源")
+
+    def icons(self, raw: RawRecord) -> None:
+        """Every vocabulary icon must be one the theme ships (we copy it into the site)."""
+        for group, entries in self.catalogue.vocabularies:
+            for key, entry in entries.items():
+                if entry.icon and not (THEME_ICONS / f"{entry.icon}.svg").is_file():
+                    family = THEME_ICONS / entry.icon.rsplit("/", 1)[0]
+                    known = sorted(f"{entry.icon.rsplit('/', 1)[0]}/{p.stem}" for p in family.glob("*.svg"))
+                    close = difflib.get_close_matches(entry.icon, known, n=1, cutoff=0.7)
+                    self.report(raw, (group, key, "icon"), f"主题里没有图标 {entry.icon}（unknown icon）。",
+                                (f"是不是想写 {close[0]}？" if close else "")
+                                + "图标名见 Material for MkDocs 的图标列表，如 material/battery-charging。")
 
     def not_in_future(self, raw: RawRecord, field: FieldPath, value: dt.date) -> None:
         if value > self.today:

@@ -5,6 +5,7 @@
 * No raw HTML, no ``javascript:`` links: text is Markdown and must not be able
   to inject script into the site.
 * Images stay inside the site: no paths that leave ``docs/``, no external hosts.
+* Every image has alt text (WCAG 1.1.1), in Markdown ``![…](…)`` as in ``images``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _ID_NUMBER = re.compile(
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
 _SCRIPT_SCHEME = re.compile(r"(?i)\b(?:javascript|vbscript)\s*:|\]\(\s*data:")
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_MARKDOWN_IMAGE_ALT = re.compile(r"!\[([^\]]*)\]\(")
 
 
 def check_content(raw: RawRecord, docs_dir: Path, log: ProblemLog) -> None:
@@ -61,6 +63,11 @@ def _check_text(raw: RawRecord, field: FieldPath, text: str, docs_dir: Path, log
                "用 Markdown 写格式，如 **加粗**、[链接文字](https://…)；或删去这个标签。")
     if _SCRIPT_SCHEME.search(text):
         report("不能包含 javascript: 等脚本链接（script link）。", "删除这个链接，或改为 https:// 开头的网址。")
+    blank_alt = any(not alt.strip() for alt in _MARKDOWN_IMAGE_ALT.findall(text))
+    if blank_alt or (len(field) >= 3 and field[-1] == "alt" and field[-3] == "images" and not text.strip()):
+        report("图片缺少替代文字（image without alt text）。",
+               "在 ![ ] 的方括号里用一句话写图上是什么，如 ![驿站门口的饮水机](assets/images/water.jpg)："
+               "看不见图片的人靠它知道图片的内容。")
     images = [m.group(1) for m in _MARKDOWN_IMAGE.finditer(text)]
     if field and field[-1] == "src" and len(field) >= 3 and field[-3] == "images":
         images.append(text)

@@ -26,6 +26,7 @@ class RecordKind:
     pattern: str  # a glob relative to data/
     shape: str  # "record": one per file, "list": a list of records, "single": one settings file
     label: str  # Chinese name, for messages
+    required: bool = True  # an optional file may be missing (forks and synthetic data start without it)
 
     @property
     def one_per_file(self) -> bool:
@@ -42,6 +43,7 @@ DATA_LAYOUT: tuple[RecordKind, ...] = (
     RecordKind("teams", records.VolunteerTeam, "volunteer/teams.yaml", "list", "志愿服务队"),
     RecordKind("statements", records.Statement, "statements.yaml", "list", "报道数字"),
     RecordKind("story", records.Story, "stories/*.yaml", "record", "动态"),
+    RecordKind("synonyms", records.SynonymGroup, "synonyms.yaml", "list", "搜索同义词", required=False),
 )
 
 
@@ -82,6 +84,8 @@ def load_raw_records(data_dir: Path, log: ProblemLog) -> Iterator[RawRecord]:
     for kind in DATA_LAYOUT:
         for path in data_files(data_dir, kind):
             if not path.exists():
+                if not kind.required:
+                    continue
                 log.add(path, 1, 1, "", f"缺少{kind.label}文件（missing file）。",
                         f"新建 data/{kind.pattern}，可参考示例数据。")
                 continue

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +33,12 @@ import xstatic.pkg.leaflet as xstatic_leaflet
 import xstatic.pkg.leaflet_markercluster as xstatic_markercluster
 from branca.element import MacroElement
 
-from . import coords
+from . import coords, hours
 from .catalogue import Catalogue
 from .records import MapSettings, Station
 
 VENDOR = "assets/vendor"
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
 _TEMPLATES = Path(__file__).resolve().parent.parent / "overrides" / "maps"
 
 
@@ -171,16 +173,50 @@ def _map_document(name: str, catalogue: Catalogue, mode: str, zoom: int) -> str:
         styles += [("markercluster_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.css"),
                    ("markercluster_default_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css")]
     leaflet_map.add_child(_StationLayer(options, scripts, styles))
-    return figure.render().replace("<html>", '<html lang="zh-CN">', 1)
+    document = figure.render().replace("<html>", '<html lang="zh-CN">', 1)
+    # folium's viewport forbids pinch-zoom (user-scalable=no): people who need larger text must be able to zoom.
+    return _VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1.0" />', document, count=1)
+
+
+# The columns of a row in maps/stations.json; the finder and the map both read this file.
+STATION_COLUMNS = ["id", "lat", "lng", "type", "name", "address", "street", "status", "amenities", "hours",
+                   "map_lat", "map_lng"]
 
 
 def station_data(catalogue: Catalogue) -> str:
-    """All stations in one compact JSON file: [id, lat, lng, type, name, status] rows."""
+    """All stations in one compact JSON file, for the map and the finder.
+
+    Rows are lists (see ``STATION_COLUMNS``) rather than objects, and what repeats
+    is stored once: amenities are a bit mask over ``amenities``, opening hours an
+    index into ``hours``, streets an index into ``streets``. ``lat``/``lng`` are
+    WGS-84 (distances from the phone's position); ``map_lat``/``map_lng`` are
+    present only when the tiles are drawn in another system (高德: GCJ-02).
+    """
     settings = catalogue.settings.map
-    types = {key: {"label": entry.label, "short": entry.short or entry.label[:2]}
-             for key, entry in catalogue.vocabularies.station_types.items()}
-    rows = [[s.id, *to_map_coordinates(s, settings), s.type, s.name, s.status] for s in catalogue.stations.values()]
-    payload = {"crs": provider_for(settings).crs, "types": types, "stations": rows}
+    amenity_bits = {key: 1 << index for index, key in enumerate(catalogue.vocabularies.amenities)}
+    hours_table: dict[str, int] = {}
+    streets: dict[str, int] = {}
+    rows = []
+    for s in catalogue.stations.values():
+        hours_json = json.dumps(hours.browser_hours(s.hours, s.status), ensure_ascii=False, separators=(",", ":"))
+        row: list = [
+            s.id, round(s.location.lat, 6), round(s.location.lng, 6), s.type, s.name, s.address,
+            streets.setdefault(s.street or "", len(streets)), s.status,
+            sum(amenity_bits[key] for key in s.amenities), hours_table.setdefault(hours_json, len(hours_table)),
+        ]
+        if provider_for(settings).crs != "wgs84":
+            row += list(to_map_coordinates(s, settings))
+        rows.append(row)
+    payload = {
+        "crs": provider_for(settings).crs,
+        "columns": STATION_COLUMNS[: max(len(r) for r in rows)] if rows else STATION_COLUMNS,
+        "types": {key: {"label": entry.label, "short": entry.short or entry.label[:2]}
+                  for key, entry in catalogue.vocabularies.station_types.items()},
+        "amenities": list(amenity_bits),
+        "streets": list(streets),
+        "hours": [json.loads(text) for text in hours_table],
+        "stations": rows,
+    }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -168,6 +168,17 @@ class Vocabularies(Model):
     story_categories: dict[str, VocabularyEntry] = Field(min_length=1, description="动态栏目。")
 
 
+class SynonymGroup(Model):
+    """一组搜索同义词（data/synonyms.yaml）。"""  # shown to editors as the schema's description
+
+    words: list[Text] = Field(
+        min_length=2,
+        description="同一个意思的几种说法，如 [厕所, 卫生间, 如厕]。"
+        "页面上出现其中任何一个，搜索其他几个也能找到这个页面。",
+    )
+    note: Text | None = Field(default=None, description="说明（不显示在网站上）。")
+
+
 class Bounds(Model):
     south: float = Field(description="南界纬度。")
     west: float = Field(description="西界经度。")

@@ -15,21 +15,20 @@ import re
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import jinja2
-import material
 
 from . import chinese, hours, maps, navigation, recurrence, station_extras
 from .catalogue import Catalogue
+from .icons import IconSet
 from .pagination import paginate
 
-_ICONS_DIR = Path(material.__file__).parent / "templates" / ".icons"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~])")
 _MARKDOWN_IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
 STALE_AFTER_DAYS = 365
 STORIES_PER_PAGE = 5
+FINDER_LIST_LIMIT = 300
 STATUS_LABELS = {"open": "正常开放", "temporarily_closed": "临时关闭", "closed": "已撤销"}
 
 
@@ -46,13 +45,6 @@ def markdown_text(value: object) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
 
 
-@cache
-def icon_svg(name: str) -> str:
-    """The theme's own SVG icon, inlined: no icon font, no request."""
-    svg = (_ICONS_DIR / f"{name}.svg").read_text(encoding="utf-8").strip()
-    return f'<span class="twemoji" aria-hidden="true">{svg}</span>'
-
-
 def docs_images_relative_to(markdown: str, page_path: str) -> str:
     """Record text writes image paths relative to ``docs/``; make them relative to the page."""
     depth = page_path.count("/")
@@ -63,6 +55,7 @@ class PageRenderer:
     def __init__(self, templates_dir: Path, catalogue: Catalogue, site: SiteInfo, today: dt.date):
         self.catalogue = catalogue
         self.today = today
+        self.icons = IconSet()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(templates_dir),
             undefined=jinja2.StrictUndefined,
@@ -76,7 +69,7 @@ class PageRenderer:
         )
         self.env.filters.update(
             md=markdown_text,
-            icon=icon_svg,
+            icon=self.icons.markup,
             period=hours.period_text,
             schedule=hours.schedule_text,
             urlencode_component=lambda v: urllib.parse.quote(str(v), safe=""),
@@ -115,16 +108,31 @@ class PageRenderer:
 
         return self.env.get_template(template).render(page_path=page_path, images=images, link=link, **context)
 
+    def station_lists(self) -> Iterator[tuple[str, str]]:
+        """The finder, whose server-side list is complete up to ``FINDER_LIST_LIMIT`` stations; beyond
+        that, the complete list for readers without scripts is split over plain directory pages."""
+        ordered = [s for key in self.catalogue.vocabularies.station_types for s in self.catalogue.stations_of_type(key)]
+        chunks = [ordered[i:i + FINDER_LIST_LIMIT] for i in range(0, len(ordered), FINDER_LIST_LIMIT)]
+        paths = [f"stations/list/{n}.md" for n in range(1, len(chunks) + 1)] if len(chunks) > 1 else []
+        directory = [{"link": posixpath.relpath(p, "stations")} for p in paths]
+        yield "stations/index.md", self.render("stations_index.md", "stations/index.md",
+                                               listed=chunks[0] if chunks else [], directory=directory)
+        for number, (path, stations) in enumerate(zip(paths, chunks if paths else [], strict=True), start=1):
+            yield path, self.render("stations_list.md", path, stations=stations, number=number, total=len(paths),
+                                    previous=paths[number - 2] if number > 1 else "",
+                                    next=paths[number] if number < len(paths) else "")
+
     def pages(self) -> Iterator[tuple[str, str]]:
         """Every generated page as (path under docs, Markdown)."""
         c = self.catalogue
         yield "index.md", self.render("home.md", "index.md", figures=c.figures())
-        yield "stations/index.md", self.render("stations_index.md", "stations/index.md")
+        yield from self.station_lists()
         for station in c.stations.values():
             path = f"stations/{station.id}.md"
             yield path, self.render("station.md", path, station=station)
-            poster = f"stations/{station.id}/poster.md"
-            yield poster, self.render("poster.md", poster, station=station)
+            # A standalone document, not a theme page: it prints on one A4 sheet and costs MkDocs nothing.
+            poster = f"stations/{station.id}/poster/index.html"
+            yield poster, self.render("poster.html", poster, station=station)
         yield "services/index.md", self.render("services_index.md", "services/index.md")
         for service in c.services.values():
             path = f"services/{service.id}.md"

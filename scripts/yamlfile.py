@@ -53,14 +53,24 @@ class Position:
 
 
 @dataclass
-class YamlDocument:
-    """The data of one file plus the position of each value (and each key)."""
-
-    path: Path
-    data: Any
+class _PositionIndex:
     values: dict[FieldPath, Position] = field(default_factory=dict)
     keys: dict[FieldPath, Position] = field(default_factory=dict)
     blocks: set[FieldPath] = field(default_factory=set)  # paths whose value is a mapping or list
+
+
+@dataclass
+class YamlDocument:
+    """The data of one file, and its node tree for finding where a value came from.
+
+    Positions are indexed only when a problem needs one: most files have none,
+    and indexing every node of 10,000 files cost more than parsing them.
+    """
+
+    path: Path
+    data: Any
+    root: yaml.Node | None = field(default=None, repr=False)
+    _positions: _PositionIndex | None = field(default=None, repr=False)
 
     def locate(self, path: FieldPath, at_key: bool = False) -> Position:
         """Where ``path`` is, or its nearest existing parent (for missing fields).
@@ -68,12 +78,17 @@ class YamlDocument:
         A mapping or list value starts on the line after its key, so problems
         with a whole block point at the key ("hours:"), as do ``at_key`` ones.
         """
+        if self._positions is None:
+            self._positions = _PositionIndex()
+            if self.root is not None:
+                _index(self.root, (), self._positions)
+        index = self._positions
         for end in range(len(path), -1, -1):
             prefix = path[:end]
-            if prefix in self.keys and (at_key or prefix in self.blocks):
-                return self.keys[prefix]
-            if prefix in self.values:
-                return self.values[prefix]
+            if prefix in index.keys and (at_key or prefix in index.blocks):
+                return index.keys[prefix]
+            if prefix in index.values:
+                return index.values[prefix]
         return Position(1, 1)
 
 
@@ -99,9 +114,9 @@ def load_yaml_file(path: Path) -> YamlDocument:
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
-        document = YamlDocument(path, None)
-        _index(node, (), document, set())
-        document.data = loader.construct_document(node)
+        # An alias needs a "*"; without one the alias walk can be skipped.
+        _check_structure(node, set() if "*" in text else None)
+        document = YamlDocument(path, loader.construct_document(node), node)
     except yaml.MarkedYAMLError as error:
         raise _translate(error, text) from None
     except _AliasFound:
@@ -133,29 +148,46 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
-def _index(node: yaml.Node, path: FieldPath, doc: YamlDocument, seen: set[int]) -> None:
-    """Record positions, and refuse aliases and duplicate keys."""
-    if id(node) in seen:
-        raise _AliasFound
-    seen.add(id(node))
-    doc.values[path] = _position(node)
-    if isinstance(node, yaml.CollectionNode):
-        doc.blocks.add(path)
+def _key(node: yaml.Node) -> str:
+    return node.value if isinstance(node, yaml.ScalarNode) else str(node.value)
+
+
+def _check_structure(node: yaml.Node, seen: set[int] | None) -> None:
+    """Refuse aliases (a node reached twice; ``seen`` is None when none can exist) and duplicate keys."""
+    if seen is not None:
+        if id(node) in seen:
+            raise _AliasFound
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
+        first_seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            child = (*path, key)
-            if child in doc.keys:
+            key = _key(key_node)
+            if key in first_seen:
                 raise YamlFileError(
                     key_node.start_mark.line + 1, key_node.start_mark.column + 1,
                     f"字段 {key} 重复出现（duplicate key）。",
-                    f"删除其中一个；第一次出现在第 {doc.keys[child].line} 行。",
+                    f"删除其中一个；第一次出现在第 {first_seen[key].start_mark.line + 1} 行。",
                 )
-            doc.keys[child] = _position(key_node)
-            _index(value_node, child, doc, seen)
+            first_seen[key] = key_node
+            _check_structure(value_node, seen)
     elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _index(item, (*path, index), doc, seen)
+        for item in node.value:
+            _check_structure(item, seen)
+
+
+def _index(node: yaml.Node, path: FieldPath, index: _PositionIndex) -> None:
+    """Record the position of every value and key under ``node``."""
+    index.values[path] = _position(node)
+    if isinstance(node, yaml.CollectionNode):
+        index.blocks.add(path)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            child = (*path, _key(key_node))
+            index.keys[child] = _position(key_node)
+            _index(value_node, child, index)
+    elif isinstance(node, yaml.SequenceNode):
+        for position, item in enumerate(node.value):
+            _index(item, (*path, position), index)
 
 
 def _position(node: yaml.Node) -> Position:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,18 +25,18 @@ class CliResult:
     output: str  # stdout and stderr together, as an editor sees them in the terminal
 
 
-def run_cli(*args: str | Path) -> CliResult:
-    """Run ``python -m scripts`` exactly as a person or CI does."""
+def run_cli(*args: str | Path, root: Path = ROOT) -> CliResult:
+    """Run ``python -m scripts`` exactly as a person or CI does (``root``: a copy of the project)."""
     env = {**os.environ, "SITE_TODAY": TODAY, "PYTHONDONTWRITEBYTECODE": "1"}
     completed = subprocess.run(
         [sys.executable, "-m", "scripts", *map(str, args)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=root, env=env, capture_output=True, text=True, timeout=600,
     )
     return CliResult(completed.returncode, completed.stdout + completed.stderr)
 
 
-def build_site(data_dir: Path, work_dir: Path, site_dir: Path) -> CliResult:
-    return run_cli("--data", data_dir, "--work", work_dir, "--site", site_dir, "build")
+def build_site(data_dir: Path, work_dir: Path, site_dir: Path, root: Path = ROOT) -> CliResult:
+    return run_cli("--data", data_dir, "--work", work_dir, "--site", site_dir, "build", root=root)
 
 
 @pytest.fixture
@@ -84,9 +85,9 @@ def _site_mount_path() -> str:
     return urllib.parse.urlsplit(_site_url()).path
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
-    """Serve the built site on a free local port, under the same path as in production."""
+@contextmanager
+def serve_site(site: Path) -> Iterator[str]:
+    """Serve a built site on a free local port, under the same path as in production."""
     import functools
     import http.server
     import threading
@@ -97,7 +98,7 @@ def site_url(built_site: Path) -> Iterator[str]:
     class Handler(http.server.SimpleHTTPRequestHandler):
         def translate_path(self, path: str) -> str:
             if not path.startswith(mount):
-                return str(built_site / "__outside_the_site__")
+                return str(site / "__outside_the_site__")
             return super().translate_path("/" + path[len(mount):])
 
         def do_GET(self) -> None:
@@ -105,24 +106,44 @@ def site_url(built_site: Path) -> Iterator[str]:
             # addresses carry site_url's host; it keeps their port. Serve the sitemap as the
             # deployed site would have it: with this server's own origin.
             if self.path.split("?")[0] == f"{mount}sitemap.xml":
-                body = (built_site / "sitemap.xml").read_bytes().replace(
+                body = (site / "sitemap.xml").read_bytes().replace(
                     published.encode(), f"http://127.0.0.1:{self.server.server_address[1]}".encode())
-                self.send_response(200)
-                self.send_header("Content-Type", "application/xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self._send(200, "application/xml", body)
                 return
             super().do_GET()
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            # As static hosts (GitHub Pages) do: a missing page gets the site's own 404 page.
+            if code == 404 and (site / "404.html").is_file():
+                self._send(404, "text/html; charset=utf-8", (site / "404.html").read_bytes())
+            else:
+                super().send_error(code, message, explain)
+
+        def _send(self, status: int, content_type: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
         def log_message(self, *args: object) -> None:  # keep test output readable
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(built_site)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{mount}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{mount}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The shipped data's site, served locally under its production path."""
+    with serve_site(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -132,7 +132,11 @@ def test_amap_tiles_get_gcj02_markers(data_copy: Path, tmp_path: Path) -> None:
     data = json.loads((tmp_path / "site" / "maps" / "stations.json").read_text(encoding="utf-8"))
     assert data["crs"] == "gcj02"
     catalogue = load_catalogue(Project(data_dir=data_copy))
-    for station_id, lat, lng, *_ in data["stations"]:
+    columns = data["columns"]
+    for row in data["stations"]:
+        station_id, lat, lng = row[0], row[columns.index("map_lat")], row[columns.index("map_lng")]
+        assert (row[1], row[2]) == (catalogue.stations[station_id].location.lat,
+                                    catalogue.stations[station_id].location.lng)  # WGS-84 kept for distances
         wgs = catalogue.stations[station_id].location
         expected = coords.wgs84_to_gcj02(wgs.lat, wgs.lng)
         assert 500 < coords.distance_m((wgs.lat, wgs.lng), (lat, lng)) < 650

@@ -62,8 +62,12 @@
     return m;
   }
 
-  function fromRow(row) {
-    return { id: row[0], lat: row[1], lng: row[2], type: row[3], name: row[4], status: row[5] };
+  /* A row of maps/stations.json (columns listed in the file; see scripts/maps.py). */
+  function fromRow(row, columns) {
+    var at = function (name) { return row[columns.indexOf(name)]; };
+    var own = columns.indexOf("map_lat") !== -1;  // tiles drawn in GCJ-02: use the converted point
+    return { id: at("id"), lat: own ? at("map_lat") : at("lat"), lng: own ? at("map_lng") : at("lng"),
+             type: at("type"), name: at("name"), status: at("status") };
   }
 
   var district = { cluster: null, markers: [], wanted: null };
@@ -88,7 +92,9 @@
         return response.json();
       })
       .then(function (data) {
-        district.markers = data.stations.map(function (row) { return marker(fromRow(row), data.types, options.pages); });
+        district.markers = data.stations.map(function (row) {
+          return marker(fromRow(row, data.columns), data.types, options.pages);
+        });
         if (district.markers.length) {  // zoom first, so clusters are built once, without animation
           var all = L.latLngBounds(district.markers.map(function (m) { return m.getLatLng(); }));
           map.fitBounds(all, { padding: [24, 24], maxZoom: 15, animate: false });

@@ -43,27 +43,36 @@
     return 2 * 6371008.8 * Math.asin(Math.sqrt(h));
   }
 
-  function Finder(form) {
+  var PAGE_SIZE = 100;  // list items drawn at a time; the rest behind "显示更多"
+
+  function Finder(form, data) {
     this.form = form;
     this.list = document.getElementById("station-list");
     this.count = document.getElementById("finder-count");
+    this.more = document.getElementById("finder-more-results");
     this.frame = document.querySelector("iframe.district-map");
-    this.items = Array.prototype.slice.call(this.list.querySelectorAll("li[data-station]"));
-    this.stations = this.items.map(function (li, index) {
+    this.types = data.types;
+    this.hours = data.hours;
+    var columns = data.columns, amenityBits = {};
+    data.amenities.forEach(function (key, index) { amenityBits[key] = 1 << index; });
+    this.amenityBits = amenityBits;
+    var col = function (name) { return columns.indexOf(name); };
+    var c = { id: col("id"), lat: col("lat"), lng: col("lng"), type: col("type"), name: col("name"),
+              address: col("address"), street: col("street"), status: col("status"),
+              amenities: col("amenities"), hours: col("hours") };
+    this.stations = data.stations.map(function (row, index) {
+      var street = data.streets[row[c.street]] || "";
       return {
-        li: li,
-        order: index,
-        id: li.getAttribute("data-station"),
-        type: li.getAttribute("data-type"),
-        amenities: li.getAttribute("data-amenities").split(" "),
-        open24: li.getAttribute("data-open24") === "1",
-        search: li.getAttribute("data-search").toLowerCase(),
-        point: { lat: parseFloat(li.getAttribute("data-lat")), lng: parseFloat(li.getAttribute("data-lng")) },
-        hours: hoursOf(li),
+        order: index, id: row[c.id], type: row[c.type], name: row[c.name], address: row[c.address],
+        status: row[c.status], amenities: row[c.amenities], hours: row[c.hours],
+        search: (row[c.name] + " " + row[c.address] + " " + street).toLowerCase(),
+        point: { lat: row[c.lat], lng: row[c.lng] },
       };
     });
     this.position = null;
     this.visible = null;
+    this.shown = [];
+    this.drawn = 0;
   }
 
   Finder.prototype.readUrl = function () {
@@ -93,7 +102,7 @@
   };
 
   Finder.prototype.criteria = function () {
-    var form = this.form;
+    var form = this.form, bits = this.amenityBits;
     function checked(name) {
       return Array.prototype.map.call(form.querySelectorAll("input[name=" + name + "]:checked"),
         function (box) { return box.value; });
@@ -103,45 +112,78 @@
       open: form.elements.open.checked,
       h24: form.elements.h24.checked,
       types: checked("type"),
-      amenities: checked("amenity"),
+      amenities: checked("amenity").reduce(function (mask, key) { return mask | (bits[key] || 0); }, 0),
     };
   };
 
   Finder.prototype.apply = function () {
     var c = this.criteria();
     var now = new Date();
-    var self = this;
-    var shown = [];
-    this.stations.forEach(function (s) {
-      var state = OpeningHours.status(s.hours, now);
-      var match = (!c.text || s.search.indexOf(c.text) !== -1) &&
-        (!c.types.length || c.types.indexOf(s.type) !== -1) &&
-        c.amenities.every(function (a) { return s.amenities.indexOf(a) !== -1; }) &&
-        (!c.h24 || (s.open24 && !state.closed)) &&
-        (!c.open || state.open);
-      s.li.hidden = !match;
-      var badge = s.li.querySelector(".station-item-open");
-      badge.textContent = state.text;
-      badge.className = "station-item-open " + (state.open ? "is-open" : "is-closed");
-      badge.hidden = false;
-      if (match) shown.push(s);
+    var hours = this.hours;
+    var states = {};  // opening hours repeat across stations: compute each pattern once
+    function stateOf(index) {
+      if (!(index in states)) states[index] = OpeningHours.status(hours[index], now);
+      return states[index];
+    }
+    var shown = this.stations.filter(function (s) {
+      if (c.text && s.search.indexOf(c.text) === -1) return false;
+      if (c.types.length && c.types.indexOf(s.type) === -1) return false;
+      if ((s.amenities & c.amenities) !== c.amenities) return false;
+      var state = stateOf(s.hours);
+      if (c.h24 && !(hours[s.hours].a && !state.closed)) return false;
+      return !c.open || state.open;
     });
     if (this.position) {
-      shown.forEach(function (s) { s.distance = haversine(self.position, s.point); });
-      this.stations.slice().sort(function (a, b) {
-        var da = a.li.hidden ? Infinity : a.distance, db = b.li.hidden ? Infinity : b.distance;
-        return da - db || a.order - b.order;
-      }).forEach(function (s) { self.list.appendChild(s.li); });
-      shown.forEach(function (s) {
-        var label = s.li.querySelector(".station-item-distance");
-        label.textContent = distanceText(s.distance);
-        label.hidden = false;
-      });
+      var here = this.position;
+      shown.forEach(function (s) { s.distance = haversine(here, s.point); });
+      shown.sort(function (a, b) { return a.distance - b.distance || a.order - b.order; });
     }
+    this.shown = shown;
+    this.states = stateOf;
+    this.list.textContent = "";
+    this.drawn = 0;
+    this.draw();
     this.visible = shown.map(function (s) { return s.id; });
     this.count.textContent = "共 " + shown.length + " 处驿站符合条件" + (this.position ? "，按距离排序" : "");
     this.writeUrl();
     this.syncMap();
+  };
+
+  /* Draw the next page of results as list items (the same markup the server writes). */
+  Finder.prototype.draw = function () {
+    var self = this, end = Math.min(this.shown.length, this.drawn + PAGE_SIZE);
+    var fragment = document.createDocumentFragment();
+    this.shown.slice(this.drawn, end).forEach(function (s) { fragment.appendChild(self.item(s)); });
+    this.list.appendChild(fragment);
+    this.drawn = end;
+    var left = this.shown.length - end;
+    this.more.hidden = left <= 0;
+    this.more.textContent = "显示更多（还有 " + left + " 处）";
+  };
+
+  Finder.prototype.item = function (s) {
+    var li = document.createElement("li");
+    li.className = "station-item";
+    li.setAttribute("data-station", s.id);
+    var link = document.createElement("a");
+    link.href = encodeURIComponent(s.id) + "/";
+    link.textContent = s.name;
+    li.appendChild(link);
+    li.appendChild(document.createTextNode(" "));
+    function span(className, text) {
+      var el = document.createElement("span");
+      el.className = className;
+      el.textContent = text;
+      li.appendChild(el);
+      return el;
+    }
+    span("badge badge-type-small", this.types[s.type] ? this.types[s.type].label : "");
+    var state = this.states(s.hours);
+    span("station-item-open " + (state.open ? "is-open" : "is-closed"), state.text);
+    if (this.position) span("station-item-distance", distanceText(s.distance));
+    span("station-item-address", s.address);
+    span("station-item-hours", OpeningHours.today(this.hours[s.hours]));
+    return li;
   };
 
   Finder.prototype.syncMap = function () {
@@ -173,6 +215,7 @@
     this.form.addEventListener("change", function () { self.apply(); });
     this.form.addEventListener("submit", function (event) { event.preventDefault(); });
     document.getElementById("finder-near").addEventListener("click", function () { self.locate(); });
+    this.more.addEventListener("click", function () { self.draw(); });
     if (this.frame) this.frame.addEventListener("load", function () { self.syncMap(); });
     // The map frame reports when its markers are ready.
     window.addEventListener("message", function (event) {
@@ -190,8 +233,17 @@
     });
     var form = document.getElementById("finder");
     if (form && document.getElementById("station-list")) {
-      window.stationFinder = new Finder(form);
-      window.stationFinder.start();
+      fetch(form.getAttribute("data-source"))
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status + " " + response.url);
+          return response.json();
+        })
+        .then(function (data) {
+          if (!document.body.contains(form)) return;  // the reader already went to another page
+          window.stationFinder = new Finder(form, data);
+          window.stationFinder.start();
+        })
+        .catch(function (error) { console.warn("筛选不可用，列表仍可浏览：", error); });
     }
   }
 
