@@ -141,7 +141,7 @@ def search_copy(page: str, kind: str, synonyms: SynonymMatcher) -> str | None:
         f'<span data-pagefind-meta="title[data-title]" data-title="{html.escape(title)}"></span>'
         f'<span data-pagefind-meta="kind:{kind}"></span>'
         f'{"".join(parts)}'
-        f'<p>{html.escape(split_characters(extra))}</p>'
+        f'<p data-pagefind-weight="0.5">{html.escape(split_characters(extra))}</p>'  # ranks below the page's words
         "</body></html>\n"
     )
 
