@@ -149,7 +149,6 @@ def build(project: Project) -> BuildReport:
     latest = dt.datetime.combine(catalogue.latest_date(), dt.time(), tzinfo=dt.UTC)
     os.environ["SOURCE_DATE_EPOCH"] = str(int(latest.timestamp()))
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    quiet_jieba()
     try:
         mkdocs_build(config)
     except MkDocsException as error:
@@ -167,15 +166,6 @@ def build(project: Project) -> BuildReport:
     _replace_directory(temporary_site, project.site_dir)
     lap("publish")
     return report
-
-
-def quiet_jieba() -> None:
-    """jieba (Chinese search segmentation) logs at DEBUG level by default."""
-    try:
-        import jieba
-    except ImportError:
-        return
-    jieba.setLogLevel(logging.WARNING)
 
 
 def _replace_directory(new: Path, target: Path) -> None:

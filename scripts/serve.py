@@ -18,7 +18,7 @@ import jinja2
 from mkdocs.commands.serve import serve as mkdocs_serve
 
 from . import preview_banner
-from .build import BuildFailed, Project, generate_pages, load_catalogue, mkdocs_config, quiet_jieba
+from .build import BuildFailed, Project, generate_pages, load_catalogue, mkdocs_config
 from .problems import DataError
 from .render import SiteInfo
 
@@ -34,7 +34,6 @@ def serve(project: Project, dev_addr: str) -> None:
     watched = [project.data_dir, project.docs_dir, project.root / "overrides"]
     watcher = threading.Thread(target=_watch, args=(project, site, watched), daemon=True)
     watcher.start()
-    quiet_jieba()
     # Generated pages are kept out of the nav on purpose; listing them on every rebuild would bury our errors.
     logging.getLogger("mkdocs.structure.nav").setLevel(logging.WARNING)
     mkdocs_serve(
