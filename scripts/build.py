@@ -21,11 +21,13 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
+from pydantic import BaseModel
 
 from . import maps, open_data, search_index, station_extras
 from .catalogue import Catalogue, build_catalogue
 from .content_rules import check_content
-from .dataset import load_raw_records
+from .dataset import RawRecord, data_paths, load_file
+from .incremental import Caches, PageCache, RecordCache, file_stamp
 from .problems import ProblemLog
 from .record_check import check_record
 from .render import PageRenderer, SiteInfo
@@ -80,24 +82,40 @@ def today() -> dt.date:
     return dt.date.fromisoformat(override) if override else dt.datetime.now(TIME_ZONE).date()
 
 
-def load_catalogue(project: Project) -> Catalogue:
-    """Read and check all data; raise ``DataError`` listing every problem found."""
+def load_catalogue(project: Project, cache: RecordCache | None = None) -> Catalogue:
+    """Read and check all data; raise ``DataError`` listing every problem found.
+
+    With a ``cache`` (the live preview), a file unchanged since it last passed
+    its own checks is not parsed or checked again; cross-record checks always run.
+    """
     problems = ProblemLog(project.data_dir.parent)  # paths show as data/…
-    checked = []
-    for raw in load_raw_records(project.data_dir, problems):
-        check_content(raw, project.docs_dir, problems)
-        record = check_record(raw, problems)
-        if record is not None:
-            checked.append((raw, record))
+    checked: list[tuple[RawRecord, BaseModel]] = []
+    for kind, path in data_paths(project.data_dir, problems):
+        stamp = file_stamp(path) if cache is not None else (0, 0)
+        from_cache = cache.get(path, stamp) if cache is not None else None
+        if from_cache is not None:
+            checked.extend(from_cache)
+            continue
+        problems_before, file_checked = len(problems), []
+        for raw in load_file(kind, path, problems):
+            check_content(raw, project.docs_dir, problems)
+            record = check_record(raw, problems)
+            if record is not None:
+                file_checked.append((raw, record))
+        checked.extend(file_checked)
+        if cache is not None and len(problems) == problems_before:
+            cache.put(path, stamp, file_checked)
     catalogue = build_catalogue(checked, today(), problems)
     problems.raise_if_any()
     assert catalogue is not None  # every reason for None was reported above
     return catalogue
 
 
-def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> Iterator[tuple[str, str | bytes]]:
+def generated_files(
+    project: Project, catalogue: Catalogue, site: SiteInfo, page_cache: PageCache | None = None
+) -> Iterator[tuple[str, str | bytes]]:
     """Every generated file as (path under docs, content): pages, then data files and assets."""
-    renderer = PageRenderer(project.templates_dir, catalogue, site, today())
+    renderer = PageRenderer(project.templates_dir, catalogue, site, today(), page_cache)
     yield from renderer.pages()
     yield from open_data.open_data_files(catalogue, site, renderer)
     yield from station_extras.qr_files(catalogue, site.url, project.work_dir / "cache" / "qr")
@@ -108,11 +126,16 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
     yield from renderer.icons.files()  # last, so it holds exactly the icons the pages used
 
 
-def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo) -> TreeWriter:
-    """Write hand-written docs and generated files into the staging folder."""
-    writer = TreeWriter(project.staging_dir)
+def generate_pages(
+    project: Project, catalogue: Catalogue, site: SiteInfo,
+    caches: Caches | None = None, extra_files: dict[str, bytes] | None = None,
+) -> TreeWriter:
+    """Write hand-written docs, generated files and ``extra_files`` into the staging folder."""
+    writer = TreeWriter(project.staging_dir, caches.written if caches is not None else None)
     writer.copy_tree(project.docs_dir)
-    for path, content in generated_files(project, catalogue, site):
+    for path, content in generated_files(project, catalogue, site, caches.pages if caches is not None else None):
+        writer.write(path, content)
+    for path, content in (extra_files or {}).items():
         writer.write(path, content)
     writer.remove_stale()
     return writer

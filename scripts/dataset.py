@@ -79,22 +79,31 @@ def data_files(data_dir: Path, kind: RecordKind) -> list[Path]:
     return [path]
 
 
-def load_raw_records(data_dir: Path, log: ProblemLog) -> Iterator[RawRecord]:
-    """Parse every data file; report files that cannot be read or have the wrong shape."""
+def data_paths(data_dir: Path, log: ProblemLog) -> Iterator[tuple[RecordKind, Path]]:
+    """Every data file there should be, in a fixed order; a missing required file is reported."""
     for kind in DATA_LAYOUT:
         for path in data_files(data_dir, kind):
-            if not path.exists():
-                if not kind.required:
-                    continue
+            if path.exists():
+                yield kind, path
+            elif kind.required:
                 log.add(path, 1, 1, "", f"缺少{kind.label}文件（missing file）。",
                         f"新建 data/{kind.pattern}，可参考示例数据。")
-                continue
-            try:
-                document = load_yaml_file(path)
-            except YamlFileError as error:
-                log.add(path, error.line, error.column, "", error.message, error.hint)
-                continue
-            yield from _split(kind, document, log)
+
+
+def load_file(kind: RecordKind, path: Path, log: ProblemLog) -> Iterator[RawRecord]:
+    """Parse one data file into raw records; a file that cannot be read is reported instead."""
+    try:
+        document = load_yaml_file(path)
+    except YamlFileError as error:
+        log.add(path, error.line, error.column, "", error.message, error.hint)
+        return
+    yield from _split(kind, document, log)
+
+
+def load_raw_records(data_dir: Path, log: ProblemLog) -> Iterator[RawRecord]:
+    """Parse every data file; report files that cannot be read or have the wrong shape."""
+    for kind, path in data_paths(data_dir, log):
+        yield from load_file(kind, path, log)
 
 
 def _split(kind: RecordKind, document: YamlDocument, log: ProblemLog) -> Iterator[RawRecord]:

@@ -10,6 +10,8 @@ the text colour in every palette, including the high-contrast one.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import material
@@ -22,17 +24,34 @@ def _slug(name: str) -> str:
     return name.replace("/", "-")
 
 
+@cache
+def _is_theme_icon(name: str) -> bool:
+    return (THEME_ICONS / f"{name}.svg").is_file()
+
+
 class IconSet:
     """Collects the icons the templates use, then writes them and their CSS."""
 
     def __init__(self) -> None:
         self.used: set[str] = set()
+        self._page: set[str] | None = None
 
     def markup(self, name: str) -> str:
-        if not (THEME_ICONS / f"{name}.svg").is_file():
+        if not _is_theme_icon(name):
             raise ValueError(f"unknown theme icon {name!r}")  # vocabulary icons are checked when data loads
         self.used.add(name)
+        if self._page is not None:
+            self._page.add(name)
         return f'<span class="si si-{_slug(name)}" aria-hidden="true"></span>'
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """The icons used inside the ``with`` block (one page), so a cached page can claim them again."""
+        self._page = page = set()
+        try:
+            yield page
+        finally:
+            self._page = None
 
     def files(self) -> Iterator[tuple[str, str | bytes]]:
         rules = [

@@ -15,6 +15,7 @@ import re
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import jinja2
@@ -22,7 +23,9 @@ import jinja2
 from . import chinese, hours, maps, navigation, recurrence, station_extras
 from .catalogue import Catalogue
 from .icons import IconSet
+from .incremental import CachedPage, PageCache, digest
 from .pagination import paginate
+from .records import Station
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~])")
 _MARKDOWN_IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
@@ -52,10 +55,14 @@ def docs_images_relative_to(markdown: str, page_path: str) -> str:
 
 
 class PageRenderer:
-    def __init__(self, templates_dir: Path, catalogue: Catalogue, site: SiteInfo, today: dt.date):
+    def __init__(self, templates_dir: Path, catalogue: Catalogue, site: SiteInfo, today: dt.date,
+                 page_cache: PageCache | None = None):
         self.catalogue = catalogue
         self.today = today
         self.icons = IconSet()
+        self.page_cache = page_cache
+        self.templates_dir = templates_dir
+        self.site = site
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(templates_dir),
             undefined=jinja2.StrictUndefined,
@@ -108,6 +115,31 @@ class PageRenderer:
 
         return self.env.get_template(template).render(page_path=page_path, images=images, link=link, **context)
 
+    @cached_property
+    def _shared_inputs(self) -> str:
+        """What every station page depends on besides its own records: templates, settings, vocabularies."""
+        c = self.catalogue
+        templates = [p.read_bytes() for p in sorted(self.templates_dir.rglob("*")) if p.is_file()]
+        return digest(*templates, str(self.today), repr(self.site), c.settings.model_dump_json(),
+                      c.vocabularies.model_dump_json(), *(o.model_dump_json() for o in c.organisations.values()),
+                      *(g.model_dump_json() for g in c.synonyms))
+
+    def station_page(self, template: str, page_path: str, station: Station) -> str:
+        """Render a station page or poster, or take it from the live preview's cache when its inputs are unchanged."""
+        if self.page_cache is None:
+            return self.render(template, page_path, station=station)
+        key = digest(self._shared_inputs, station.model_dump_json(),
+                     *(s.model_dump_json() for s in self.catalogue.services_at(station)))
+        cached = self.page_cache.pages.get(page_path)
+        if cached is not None and cached.key == key:
+            self.icons.used |= cached.icons
+            self.page_cache.reused += 1
+            return cached.text
+        with self.icons.recording() as icons:
+            text = self.render(template, page_path, station=station)
+        self.page_cache.pages[page_path] = CachedPage(key, text, frozenset(icons))
+        return text
+
     def station_lists(self) -> Iterator[tuple[str, str]]:
         """The finder, whose server-side list is complete up to ``FINDER_LIST_LIMIT`` stations; beyond
         that, the complete list for readers without scripts is split over plain directory pages."""
@@ -129,10 +161,10 @@ class PageRenderer:
         yield from self.station_lists()
         for station in c.stations.values():
             path = f"stations/{station.id}.md"
-            yield path, self.render("station.md", path, station=station)
+            yield path, self.station_page("station.md", path, station)
             # A standalone document, not a theme page: it prints on one A4 sheet and costs MkDocs nothing.
             poster = f"stations/{station.id}/poster/index.html"
-            yield poster, self.render("poster.html", poster, station=station)
+            yield poster, self.station_page("poster.html", poster, station)
         yield "services/index.md", self.render("services_index.md", "services/index.md")
         for service in c.services.values():
             path = f"services/{service.id}.md"

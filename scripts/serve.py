@@ -1,9 +1,13 @@
 """Live preview: regenerate pages when ``data/``, ``docs/`` or ``overrides/`` change.
 
-MkDocs' own server watches the staging folder and reloads the browser; this
-module keeps the staging folder up to date. A broken edit is reported in the
-terminal and the preview keeps showing the last good pages, each with a
-banner listing the problems (``preview_banner``) until the data is good again.
+MkDocs' own server watches the staging folder, rebuilds only the pages whose
+files changed (a dirty build) and reloads the browser; this module keeps the
+staging folder up to date. An edit re-parses only the changed data files and
+re-renders only the station pages whose inputs changed (``incremental``), and
+the writer touches only files whose content changed, so one edit costs little
+at 10,000 stations. A broken edit is reported in the terminal and the preview
+keeps showing the last good pages, each with a banner listing the problems
+(``preview_banner``) until the data is good again.
 """
 
 from __future__ import annotations
@@ -19,63 +23,68 @@ from mkdocs.commands.serve import serve as mkdocs_serve
 
 from . import preview_banner
 from .build import BuildFailed, Project, generate_pages, load_catalogue, mkdocs_config
+from .incremental import Caches
 from .problems import DataError
 from .render import SiteInfo
 
 POLL_SECONDS = 0.5
+Snapshot = dict[Path, tuple[int, int]]
 
 
 def serve(project: Project, dev_addr: str) -> None:
     config = mkdocs_config(project, project.work_dir / "serve-config-probe")
     site = SiteInfo(config.site_name, config.site_url or "")
-    if not regenerate(project, site) and not (project.staging_dir / "index.md").exists():
+    caches = Caches()
+    if not regenerate(project, site, caches) and not (project.staging_dir / "index.md").exists():
         sys.exit(1)  # nothing good to show yet; the problems were printed
-    preview_banner.problems_file(project.work_dir).parent.mkdir(parents=True, exist_ok=True)
     watched = [project.data_dir, project.docs_dir, project.root / "overrides"]
-    watcher = threading.Thread(target=_watch, args=(project, site, watched), daemon=True)
+    watcher = threading.Thread(target=_watch, args=(project, site, caches, watched), daemon=True)
     watcher.start()
     # Generated pages are kept out of the nav on purpose; listing them on every rebuild would bury our errors.
     logging.getLogger("mkdocs.structure.nav").setLevel(logging.WARNING)
+    logging.getLogger("mkdocs.commands.build").setLevel(logging.WARNING)  # the dirty build's warning, each time
     mkdocs_serve(
         str(project.config_file),
         livereload=True,
+        build_type="dirty",  # the first build is complete; later ones rebuild only changed files
         watch_theme=True,
         docs_dir=str(project.staging_dir),
         dev_addr=dev_addr,
-        # Preview only: the error banner's hook, and its problems file's folder to watch.
-        hooks=[*config.hooks, preview_banner.__file__],
-        watch=[str(preview_banner.problems_file(project.work_dir).parent)],
+        hooks=[*config.hooks, preview_banner.__file__],  # preview only: the error banner's script
     )
 
 
-def regenerate(project: Project, site: SiteInfo) -> bool:
+def regenerate(project: Project, site: SiteInfo, caches: Caches) -> bool:
     """Validate and write changed pages; on bad data keep the last good pages."""
+    started = time.perf_counter()
+    caches.start_run()
     try:
-        catalogue = load_catalogue(project)
-        writer = generate_pages(project, catalogue, site)
+        catalogue = load_catalogue(project, caches.records)
+        writer = generate_pages(project, catalogue, site, caches, preview_banner.preview_files())
     except DataError as error:
         report = error.report().replace("网站没有生成，已发布的 site/ 保持不变。", "预览保持上一次正确的版本。")
-        _failed(project, report)
+        _failed(project, caches, report)
         return False
     except (BuildFailed, jinja2.TemplateError) as error:  # a page template or the map settings
         where = f"{error.filename}:{error.lineno}: " if isinstance(error, jinja2.TemplateSyntaxError) else ""
-        _failed(project, f"{where}页面生成失败（page generation failed）：{error}\n预览保持上一次正确的版本。")
+        _failed(project, caches, f"{where}页面生成失败（page generation failed）：{error}\n预览保持上一次正确的版本。")
         return False
-    preview_banner.clear(project.work_dir)
-    print(f"[{time.strftime('%H:%M:%S')}] 数据校验通过（data OK），{writer.changed} 个页面已更新。",
-          file=sys.stderr, flush=True)
+    print(f"[{time.strftime('%H:%M:%S')}] 数据校验通过（data OK），{writer.changed} 个文件已更新；"
+          f"沿用未改动的 {caches.records.reused} 个数据文件和 {caches.pages.reused} 个驿站页面"
+          f"（{time.perf_counter() - started:.1f} 秒）。", file=sys.stderr, flush=True)
     return True
 
 
-def _failed(project: Project, report: str) -> None:
+def _failed(project: Project, caches: Caches, report: str) -> None:
     """Say it in the terminal, with a time so a new failure is told from an old one, and on every page."""
     red, plain = ("\033[1;31m", "\033[0m") if sys.stderr.isatty() else ("", "")
     print(f"\n{red}[{time.strftime('%H:%M:%S')}] ✗ 最近一次修改没有通过校验（validation failed）：{plain}\n{report}\n",
           file=sys.stderr, flush=True)
-    preview_banner.show(project.work_dir, report)
+    preview_banner.show(project.staging_dir, report)
+    caches.written.pop(preview_banner.report_file(project.staging_dir), None)  # written behind the writer's back
 
 
-def _snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
+def _snapshot(folders: list[Path]) -> Snapshot:
     state = {}
     for folder in folders:
         for path in folder.rglob("*"):
@@ -85,11 +94,14 @@ def _snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
     return state
 
 
-def _watch(project: Project, site: SiteInfo, folders: list[Path]) -> None:
+def _watch(project: Project, site: SiteInfo, caches: Caches, folders: list[Path]) -> None:
     before = _snapshot(folders)
     while True:
         time.sleep(POLL_SECONDS)
         now = _snapshot(folders)
         if now != before:
+            changed = {path for path in now.keys() | before.keys() if now.get(path) != before.get(path)}
             before = now
-            regenerate(project, site)
+            if any(not path.is_relative_to(project.data_dir) for path in changed):
+                caches.clear()  # templates or hand-written docs changed: pages may depend on them in any way
+            regenerate(project, site, caches)

@@ -1,5 +1,6 @@
 """The live preview: a real ``serve`` on a free port rebuilds after an edit, and after a broken edit keeps
-serving the last good pages with the problems in the terminal and in a banner on every page."""
+serving the last good pages with the problems in the terminal and in a banner on every page (drawn by a
+script, as the editor sees it in a browser)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import markdown
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, TODAY
-from scripts.preview_banner import banner
+from conftest import ROOT, TODAY, PageVisit, serve_site
+from scripts import preview_banner
 
 T = TypeVar("T")
 STARTUP_SECONDS = 180  # first validation and full MkDocs build on a slow CI machine
@@ -96,12 +96,20 @@ def heading(page: BeautifulSoup | None) -> str:
     return page.h1.get_text(strip=True) if page is not None and page.h1 else ""
 
 
-def problems_banner(page: BeautifulSoup | None):
-    return page.select_one(".admonition.preview-problems") if page is not None else None
+def problems_banner(phone: PageVisit, url: str) -> str | None:
+    """The banner's text as the browser shows it, "" when the page has loaded the report and shows no banner,
+    None when the page or its report did not load."""
+    try:  # not "networkidle": the live reload script keeps a request open
+        phone.page.goto(url)
+        phone.page.wait_for_selector("html[data-preview-report]", state="attached", timeout=10_000)
+    except Exception:  # noqa: BLE001 - not up yet, or between two builds
+        return None
+    box = phone.page.locator(".admonition.preview-problems")
+    return box.inner_text() if box.count() else ""
 
 
 def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_site_after_a_broken_one(
-        preview: Preview, data_copy: Path) -> None:
+        preview: Preview, data_copy: Path, phone: PageVisit) -> None:
     station = data_copy / "stations" / "xiaoge-01.yaml"
     page = "stations/xiaoge-01/"
     original = station.read_text(encoding="utf-8")
@@ -109,21 +117,23 @@ def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_site_after_a_broke
 
     first = preview.wait_for(lambda: preview.fetch(page), STARTUP_SECONDS, "the first page")
     assert heading(first) == name
-    assert problems_banner(first) is None
+    assert problems_banner(phone, preview.url + page) == ""
 
-    # A good edit shows up.
+    # A good edit shows up, and the terminal says how much was reused rather than redone.
     station.write_text(original.replace(f"name: {name}", "name: 预览测试驿站"), encoding="utf-8")
     preview.wait_for(lambda: heading(preview.fetch(page)) == "预览测试驿站", REBUILD_SECONDS, "the renamed station")
+    reused = re.findall(r"沿用未改动的 (\d+) 个数据文件和 (\d+) 个驿站页面", preview.terminal())
+    stations = len(list((data_copy / "stations").glob("*.yaml")))
+    assert reused and int(reused[-1][0]) >= stations - 1 and int(reused[-1][1]) == 2 * (stations - 1), reused
 
     # A broken edit: the terminal and a banner say what is wrong; the page stays the last good one.
     broken = original.replace(f"name: {name}", "name: 不该出现的名字").replace("amenities: [", "amenities: [wter, ")
     station.write_text(broken, encoding="utf-8")
-    shown = preview.wait_for(lambda: problems_banner(preview.fetch(page)), REBUILD_SECONDS, "the error banner")
-    assert "未知的设施 wter" in shown.get_text() and "是不是想写 water" in shown.get_text()
-    assert "data/stations/xiaoge-01.yaml" in shown.get_text()
+    shown = preview.wait_for(lambda: problems_banner(phone, preview.url + page), REBUILD_SECONDS, "the error banner")
+    assert "未知的设施 wter" in shown and "是不是想写 water" in shown
+    assert "data/stations/xiaoge-01.yaml" in shown
     assert heading(preview.fetch(page)) == "预览测试驿站"
-    other = preview.fetch("services/")
-    assert problems_banner(other) is not None, "every page carries the banner"
+    assert problems_banner(phone, preview.url + "services/"), "every page carries the banner"
     terminal = preview.terminal()
     assert "最近一次修改没有通过校验" in terminal and "data/stations/xiaoge-01.yaml" in terminal
     assert "未知的设施 wter" in terminal and "预览保持上一次正确的版本" in terminal
@@ -132,24 +142,33 @@ def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_site_after_a_broke
 
     # Fixed: the banner goes away and the new content shows.
     station.write_text(original.replace(f"name: {name}", "name: 改好了的驿站"), encoding="utf-8")
-    fixed = preview.wait_for(
-        lambda: (p := preview.fetch(page)) is not None and heading(p) == "改好了的驿站" and problems_banner(p) is None,
-        REBUILD_SECONDS, "the fixed page without the banner")
-    assert fixed
+    preview.wait_for(lambda: heading(preview.fetch(page)) == "改好了的驿站", REBUILD_SECONDS, "the fixed page")
+    preview.wait_for(lambda: problems_banner(phone, preview.url + page) == "", REBUILD_SECONDS,
+                     "the page without the banner")
+    assert problems_banner(phone, preview.url + "services/") == ""
+    assert not phone.console_errors, phone.console_errors
 
 
 def test_published_builds_never_carry_the_banner(built_site: Path) -> None:
+    assert not (built_site / preview_banner.FOLDER).exists()
     for path in [built_site / "index.html", built_site / "stations" / "xiaoge-01" / "index.html"]:
         page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-        assert problems_banner(page) is None, path
+        assert not page.select(f'script[src*="{preview_banner.FOLDER}"]'), path
 
 
-def test_banner_shows_the_report_literally() -> None:
+def test_banner_shows_the_report_literally(tmp_path: Path, phone: PageVisit) -> None:
     """Problem text quotes what the editor typed; it must never become markup on the preview page."""
     report = "data/stations/x.yaml:3:1: 第 3 行 字段 description：<script>alert(1)</script> ``` **不是加粗**"
-    html = markdown.markdown(banner(report), extensions=["admonition", "pymdownx.superfences"])
-    page = BeautifulSoup(html, "html.parser")
-    box = page.select_one(".admonition.preview-problems")
-    assert box is not None
-    assert page.find("script") is None and page.find("strong") is None
-    assert "<script>alert(1)</script> ``` **不是加粗**" in box.code.get_text()
+    for path, content in preview_banner.preview_files(report).items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(content)
+    page = ('<!doctype html><html lang="zh-CN"><head><title>t</title></head>'
+            '<body><article class="md-content__inner"><h1>页</h1></article></body></html>')
+    (tmp_path / "index.html").write_text(preview_banner.on_post_page(page, type("Page", (), {"url": ""}), {}),
+                                         encoding="utf-8")
+    with serve_site(tmp_path) as url:
+        shown = problems_banner(phone, url)
+    assert shown and "<script>alert(1)</script> ``` **不是加粗**" in shown
+    assert preview_banner.TITLE in shown
+    assert phone.page.locator("article .preview-problems + h1").count() == 1, "the banner comes first"
+    assert phone.page.locator("article script, article strong").count() == 0
