@@ -23,10 +23,13 @@ import os
 import platform
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +57,8 @@ class Result:
     plain_site_mb: float = 0.0
     rebuild_seconds: float = 0.0
     rebuild_note: str = ""
+    preview_start_seconds: float = 0.0
+    preview_edit_seconds: float = 0.0
 
 
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
@@ -106,6 +111,56 @@ def build(result: Result, data: Path, base: Path) -> Path:
     finally:
         one.write_text(original, encoding="utf-8")
     return site
+
+
+def live_preview(result: Result, data: Path, base: Path) -> None:
+    """Start ``serve`` as an editor would, rename one station, and time until the preview shows the new name."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mount = urllib.parse.urlsplit(re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
+                                            re.M).group(1)).path
+    one = sorted((data / "stations").glob("*.yaml"))[-1]
+    url = f"http://127.0.0.1:{port}{mount}stations/{one.stem}/"
+    original = one.read_text(encoding="utf-8")
+    name = re.search(r"^name: (.+)$", original, re.M).group(1)
+    work = base / "preview-work"
+    shutil.rmtree(work, ignore_errors=True)
+
+    def heading() -> str:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=5) as response:
+            page = response.read().decode("utf-8")
+            return re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+        return ""
+
+    def wait_until(condition, seconds: float) -> float:
+        started = time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            if condition():
+                return time.perf_counter() - started
+            if server.poll() is not None:
+                raise SystemExit(f"serve stopped:\n{log.read_text(encoding='utf-8')[-3000:]}")
+            time.sleep(0.1)
+        raise SystemExit(f"the preview did not show the change in {seconds:.0f} s")
+
+    log = base / "preview.log"
+    started = time.perf_counter()
+    with log.open("w", encoding="utf-8") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "scripts", "--data", str(data), "--work", str(work), "serve",
+             "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=ROOT, env={**os.environ, "SITE_TODAY": "2026-11-28"}, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: heading() == name, 3600)
+        result.preview_start_seconds = time.perf_counter() - started
+        time.sleep(2)  # let the watcher take its first snapshot
+        one.write_text(original.replace(f"name: {name}", "name: 基准测试改名驿站"), encoding="utf-8")
+        result.preview_edit_seconds = wait_until(lambda: heading() == "基准测试改名驿站", 600)
+    finally:
+        one.write_text(original, encoding="utf-8")
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def plain_mkdocs(result: Result, base: Path) -> None:
@@ -236,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  build {result.seconds:.1f} s, peak {result.peak_mb:.0f} MB, stages {result.stages}", flush=True)
         plain_mkdocs(result, base)
         print(f"  plain MkDocs on the same pages {result.plain_seconds:.1f} s", flush=True)
+        live_preview(result, data, base)
+        print(f"  live preview: ready after {result.preview_start_seconds:.1f} s, "
+              f"one renamed station shown {result.preview_edit_seconds:.1f} s after the save", flush=True)
         browser_figures(result, site)
         print(f"  transfer {result.transfer_kb}, filter {result.filter_ms:.1f} ms", flush=True)
         results.append(result)

@@ -8,15 +8,17 @@ rendering every station page again took longer than the editor should wait.
   size and modification time. A file that had a problem is never cached, so
   its problems are reported again on every run until it is fixed.
 * ``PageCache``: rendered pages whose inputs are known exactly (a station page
-  and its poster: the station, the services held there, and the shared
-  settings, vocabularies, organisations and templates), keyed by a hash of
-  those inputs, with the icons the page used.
-* ``Caches.written``: a digest of every file the writer wrote, so an unchanged
-  output is recognised without reading it back.
+  and its poster: the station and the services held there; a service page:
+  the service and its stations; a page of the station list: its stations),
+  keyed by a hash of those inputs and of the shared settings, vocabularies,
+  organisations and templates, with the icons the page used.
+* ``WrittenFiles``: a digest of every file the writer wrote, so an unchanged
+  output is recognised without reading it back, and a run that wrote the
+  same set of files as the last one has nothing stale to look for.
 
-The cross-record checks, the finder data and every page that lists many
-records are redone on every run: they are cheap next to parsing and
-rendering, and caching them would risk a stale preview.
+The cross-record checks, the finder and open data files and the few pages
+that read the whole catalogue are redone on every run: they are cheap next to
+parsing and rendering everything, and caching them would risk a stale preview.
 """
 
 from __future__ import annotations
@@ -76,12 +78,18 @@ class PageCache:
 
 
 @dataclass
+class WrittenFiles:
+    digests: dict[str, str] = field(default_factory=dict)  # output path -> digest of what was written
+    complete: bool = False  # a run has walked the output folder: no file there is missing from ``digests``
+
+
+@dataclass
 class Caches:
     """Everything one live preview session keeps; ``clear()`` when templates or hand-written docs change."""
 
     records: RecordCache = field(default_factory=RecordCache)
     pages: PageCache = field(default_factory=PageCache)
-    written: dict[Path, str] = field(default_factory=dict)  # output path -> digest of what was written
+    written: WrittenFiles = field(default_factory=WrittenFiles)
 
     def start_run(self) -> None:
         self.records.reused = self.pages.reused = 0
@@ -89,4 +97,4 @@ class Caches:
     def clear(self) -> None:
         self.records.files.clear()
         self.pages.pages.clear()
-        self.written.clear()
+        self.written = WrittenFiles()

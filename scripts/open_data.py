@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from . import hours
 from .catalogue import Catalogue
 from .records import Station
 from .render import PageRenderer, SiteInfo
+from .station_extras import page_url
 
 GEOJSON_PATH = "stations.geojson"
 CSV_PATH = "stations.csv"
@@ -62,7 +62,7 @@ FIELDS: tuple[Field, ...] = (
     Field("phone", "公开电话", lambda s, c, site: s.phone.number if s.phone else None),
     Field("organisation", "运营单位", lambda s, c, site: c.organisations[s.organisation].name),
     Field("services", "这里提供的服务（服务编号）", lambda s, c, site: [v.id for v in c.services_at(s)]),
-    Field("url", "驿站页面网址", lambda s, c, site: urllib.parse.urljoin(site.url, f"stations/{s.id}/")),
+    Field("url", "驿站页面网址", lambda s, c, site: page_url(site.url, s)),
     Field("verified", "最近一次核实信息的日期", lambda s, c, site: s.verified.isoformat()),
     Field("sample", "true 表示示例数据：地址、坐标、电话等为演示虚构，不能据此前往", lambda s, c, site: s.sample),
 )
@@ -73,15 +73,20 @@ def properties(station: Station, catalogue: Catalogue, site: SiteInfo) -> dict[s
     return {f.name: f.value(station, catalogue, site) for f in FIELDS}
 
 
-def stations_geojson(catalogue: Catalogue, site: SiteInfo) -> str:
+def station_rows(catalogue: Catalogue, site: SiteInfo) -> list[tuple[Station, dict[str, Value]]]:
+    """Every station with its published fields, computed once for both downloads."""
+    return [(station, properties(station, catalogue, site)) for station in catalogue.stations.values()]
+
+
+def stations_geojson(rows: list[tuple[Station, dict[str, Value]]]) -> str:
     features = [
         {
             "type": "Feature",
             "id": station.id,
             "geometry": {"type": "Point", "coordinates": [station.location.lng, station.location.lat]},
-            "properties": properties(station, catalogue, site),
+            "properties": fields,
         }
-        for station in catalogue.stations.values()  # sorted by id: stable output
+        for station, fields in rows  # sorted by id: stable output
     ]
     collection = {"type": "FeatureCollection", "features": features}
     # One feature per line: small diffs when one station changes, and still compact at 10,000 stations.
@@ -97,19 +102,20 @@ def _csv_cell(value: Value) -> str:
     return "" if value is None else str(value)
 
 
-def stations_csv(catalogue: Catalogue, site: SiteInfo) -> str:
+def stations_csv(rows: list[tuple[Station, dict[str, Value]]]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)  # excel dialect: commas, quotes where needed, CRLF line ends
     writer.writerow(CSV_COLUMNS)
-    for station in catalogue.stations.values():
-        cells = [_csv_cell(v) for v in properties(station, catalogue, site).values()]
+    for station, fields in rows:
+        cells = [_csv_cell(v) for v in fields.values()]
         writer.writerow([*cells, station.location.lng, station.location.lat])
     return _BOM + buffer.getvalue()
 
 
 def open_data_files(catalogue: Catalogue, site: SiteInfo, renderer: PageRenderer) -> Iterator[tuple[str, str]]:
     """The two downloads and the page describing them, as (path under docs, content)."""
-    geojson, table = stations_geojson(catalogue, site), stations_csv(catalogue, site)
+    rows = station_rows(catalogue, site)
+    geojson, table = stations_geojson(rows), stations_csv(rows)
     yield GEOJSON_PATH, geojson
     yield CSV_PATH, table
     sizes = {name: len(content.encode("utf-8")) for name, content in ((GEOJSON_PATH, geojson), (CSV_PATH, table))}

@@ -13,19 +13,19 @@ import json
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import jinja2
+from pydantic import BaseModel
 
 from . import chinese, hours, maps, navigation, recurrence, station_extras
 from .catalogue import Catalogue
 from .icons import IconSet
 from .incremental import CachedPage, PageCache, digest
 from .pagination import paginate
-from .records import Station
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~])")
 _MARKDOWN_IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
@@ -61,6 +61,7 @@ class PageRenderer:
         self.today = today
         self.icons = IconSet()
         self.page_cache = page_cache
+        self._json_by_id: dict[int, str] = {}
         self.templates_dir = templates_dir
         self.site = site
         self.env = jinja2.Environment(
@@ -117,26 +118,37 @@ class PageRenderer:
 
     @cached_property
     def _shared_inputs(self) -> str:
-        """What every station page depends on besides its own records: templates, settings, vocabularies."""
+        """What a cached page depends on besides its own records: templates, settings, vocabularies."""
         c = self.catalogue
         templates = [p.read_bytes() for p in sorted(self.templates_dir.rglob("*")) if p.is_file()]
         return digest(*templates, str(self.today), repr(self.site), c.settings.model_dump_json(),
                       c.vocabularies.model_dump_json(), *(o.model_dump_json() for o in c.organisations.values()),
                       *(g.model_dump_json() for g in c.synonyms))
 
-    def station_page(self, template: str, page_path: str, station: Station) -> str:
-        """Render a station page or poster, or take it from the live preview's cache when its inputs are unchanged."""
+    def _record_json(self, record: BaseModel) -> str:
+        """A record as JSON, once per run (a station appears in its page, its poster, a list and services)."""
+        text = self._json_by_id.get(id(record))
+        if text is None:
+            text = self._json_by_id[id(record)] = record.model_dump_json()
+        return text
+
+    def cached_render(self, template: str, page_path: str, inputs: Sequence[BaseModel], key_extra: str = "",
+                      **context: object) -> str:
+        """``render``, or in the live preview the page's last rendering when nothing it is made from changed.
+
+        A page may be cached only if ``inputs`` (the records it shows) and ``key_extra`` (its other context),
+        with the shared inputs, are everything it reads.
+        """
         if self.page_cache is None:
-            return self.render(template, page_path, station=station)
-        key = digest(self._shared_inputs, station.model_dump_json(),
-                     *(s.model_dump_json() for s in self.catalogue.services_at(station)))
+            return self.render(template, page_path, **context)
+        key = digest(self._shared_inputs, key_extra, *(self._record_json(record) for record in inputs))
         cached = self.page_cache.pages.get(page_path)
         if cached is not None and cached.key == key:
             self.icons.used |= cached.icons
             self.page_cache.reused += 1
             return cached.text
         with self.icons.recording() as icons:
-            text = self.render(template, page_path, station=station)
+            text = self.render(template, page_path, **context)
         self.page_cache.pages[page_path] = CachedPage(key, text, frozenset(icons))
         return text
 
@@ -150,9 +162,10 @@ class PageRenderer:
         yield "stations/index.md", self.render("stations_index.md", "stations/index.md",
                                                listed=chunks[0] if chunks else [], directory=directory)
         for number, (path, stations) in enumerate(zip(paths, chunks if paths else [], strict=True), start=1):
-            yield path, self.render("stations_list.md", path, stations=stations, number=number, total=len(paths),
-                                    previous=paths[number - 2] if number > 1 else "",
-                                    next=paths[number] if number < len(paths) else "")
+            yield path, self.cached_render(
+                "stations_list.md", path, stations, f"{number}/{len(paths)}", stations=stations, number=number,
+                total=len(paths), previous=paths[number - 2] if number > 1 else "",
+                next=paths[number] if number < len(paths) else "")
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """Every generated page as (path under docs, Markdown)."""
@@ -160,15 +173,17 @@ class PageRenderer:
         yield "index.md", self.render("home.md", "index.md", figures=c.figures())
         yield from self.station_lists()
         for station in c.stations.values():
+            inputs = [station, *c.services_at(station)]
             path = f"stations/{station.id}.md"
-            yield path, self.station_page("station.md", path, station)
+            yield path, self.cached_render("station.md", path, inputs, station=station)
             # A standalone document, not a theme page: it prints on one A4 sheet and costs MkDocs nothing.
             poster = f"stations/{station.id}/poster/index.html"
-            yield poster, self.station_page("poster.html", poster, station)
+            yield poster, self.cached_render("poster.html", poster, inputs, station=station)
         yield "services/index.md", self.render("services_index.md", "services/index.md")
         for service in c.services.values():
             path = f"services/{service.id}.md"
-            yield path, self.render("service.md", path, service=service)
+            stations = [c.stations[s] for s in service.stations]
+            yield path, self.cached_render("service.md", path, [service, *stations], service=service)
         yield "volunteer/index.md", self.render("volunteer_index.md", "volunteer/index.md", figures=c.figures())
         for project in c.projects.values():
             path = f"volunteer/{project.id}.md"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .incremental import digest
+from .incremental import WrittenFiles, digest
 
 
 class DuplicateOutputError(Exception):
@@ -20,29 +20,35 @@ class DuplicateOutputError(Exception):
 
 
 class TreeWriter:
-    def __init__(self, root: Path, known: dict[Path, str] | None = None):
+    """Paths are kept as plain strings: at 30,000 files, building ``Path`` objects was a second of each run."""
+
+    def __init__(self, root: Path, known: WrittenFiles | None = None):
         self.root = root
-        self.written: set[Path] = set()
+        self._root = str(root)
+        self.written: set[str] = set()
         self.changed = 0
-        self.known = known  # path -> digest of the content an earlier run wrote there
+        self.known = known  # what earlier runs wrote
 
     def write(self, relative: str, content: str | bytes) -> None:
         self.write_bytes(relative, content.encode("utf-8") if isinstance(content, str) else content)
 
     def write_bytes(self, relative: str, content: bytes) -> None:
-        path = self.root / relative
+        path = os.path.join(self._root, relative)
         if path in self.written:
             raise DuplicateOutputError(f"两处内容都要写入 {relative}（duplicate output path）")
         self.written.add(path)
-        if self.known is not None:
+        if self.known is not None:  # nothing else writes into the folder: the digest says it is there
             content_digest = digest(content)
-            if self.known.get(path) == content_digest and path.is_file():
+            if self.known.digests.get(path) == content_digest:
                 return
-            self.known[path] = content_digest
-        if path.is_file() and path.read_bytes() == content:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+            self.known.digests[path] = content_digest
+        if os.path.isfile(path):
+            with open(path, "rb") as existing:
+                if existing.read() == content:
+                    return
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as output:
+            output.write(content)
         self.changed += 1
 
     def copy_tree(self, source: Path, prefix: str = "") -> None:
@@ -53,14 +59,24 @@ class TreeWriter:
                 self.write_bytes(f"{prefix}{relative.as_posix()}", path.read_bytes())
 
     def remove_stale(self) -> int:
-        """Delete files (and then empty folders) this run did not write."""
+        """Delete files (and then empty folders) this run did not write.
+
+        Walks with ``os.walk`` and plain strings: sorting 30,000 ``Path`` objects took seconds. With the
+        record of earlier runs, a run that wrote exactly the files the last one did skips the walk.
+        """
+        if self.known is not None and self.known.complete and len(self.known.digests) == len(self.written):
+            return 0
         removed = 0
-        for path in sorted(self.root.rglob("*"), reverse=True):
-            if path.is_file() and path not in self.written:
-                path.unlink()
-                if self.known is not None:
-                    self.known.pop(path, None)
-                removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                os.rmdir(path)
+        for folder, _subfolders, files in os.walk(self.root, topdown=False):
+            for name in files:
+                path = os.path.join(folder, name)
+                if path not in self.written:
+                    os.unlink(path)
+                    removed += 1
+                    if self.known is not None:
+                        self.known.digests.pop(path, None)
+            if folder != self._root and not os.listdir(folder):
+                os.rmdir(folder)
+        if self.known is not None:
+            self.known.complete = True
         return removed

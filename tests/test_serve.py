@@ -122,9 +122,10 @@ def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_site_after_a_broke
     # A good edit shows up, and the terminal says how much was reused rather than redone.
     station.write_text(original.replace(f"name: {name}", "name: 预览测试驿站"), encoding="utf-8")
     preview.wait_for(lambda: heading(preview.fetch(page)) == "预览测试驿站", REBUILD_SECONDS, "the renamed station")
-    reused = re.findall(r"沿用未改动的 (\d+) 个数据文件和 (\d+) 个驿站页面", preview.terminal())
+    reused = re.findall(r"沿用未改动的 (\d+) 个数据文件和 (\d+) 个页面", preview.terminal())
     stations = len(list((data_copy / "stations").glob("*.yaml")))
-    assert reused and int(reused[-1][0]) >= stations - 1 and int(reused[-1][1]) == 2 * (stations - 1), reused
+    # Every other station's page and poster, at least, came from the cache.
+    assert reused and int(reused[-1][0]) >= stations - 1 and int(reused[-1][1]) >= 2 * (stations - 1), reused
 
     # A broken edit: the terminal and a banner say what is wrong; the page stays the last good one.
     broken = original.replace(f"name: {name}", "name: 不该出现的名字").replace("amenities: [", "amenities: [wter, ")
