@@ -71,13 +71,6 @@ def _site_url() -> str:
     return re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
 
 
-def _published_origin() -> str:
-    import urllib.parse
-
-    parts = urllib.parse.urlsplit(_site_url())
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def _site_mount_path() -> str:
     """The path part of mkdocs.yml's site_url: the site is served under it, as in production."""
     import urllib.parse
@@ -93,24 +86,12 @@ def serve_site(site: Path) -> Iterator[str]:
     import threading
 
     mount = _site_mount_path()
-    published = _published_origin()
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def translate_path(self, path: str) -> str:
             if not path.startswith(mount):
                 return str(site / "__outside_the_site__")
             return super().translate_path("/" + path[len(mount):])
-
-        def do_GET(self) -> None:
-            # Material's instant navigation only follows links listed in sitemap.xml, whose
-            # addresses carry site_url's host; it keeps their port. Serve the sitemap as the
-            # deployed site would have it: with this server's own origin.
-            if self.path.split("?")[0] == f"{mount}sitemap.xml":
-                body = (site / "sitemap.xml").read_bytes().replace(
-                    published.encode(), f"http://127.0.0.1:{self.server.server_address[1]}".encode())
-                self._send(200, "application/xml", body)
-                return
-            super().do_GET()
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
             # As static hosts (GitHub Pages) do: a missing page gets the site's own 404 page.

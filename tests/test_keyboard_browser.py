@@ -1,6 +1,7 @@
 """The site with a keyboard alone, on a phone (an external keyboard or a switch) and a desktop:
 Tab reaches the finder's filters, Space applies one, and list and map follow; Tab reaches the map's
-markers and Enter opens one; the navigation and the search open and lead to a page."""
+markers and Enter opens one; a station's map, not downloaded until asked for, opens with Enter; the
+navigation and the search open and lead to a page."""
 
 from __future__ import annotations
 
@@ -90,6 +91,28 @@ def test_map_marker_opens_with_the_keyboard(browser, site_url: str, viewport: st
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_station_map_loads_only_when_opened_with_the_keyboard(browser, site_url: str, viewport: str) -> None:
+    """A station page downloads no map (Leaflet is most of a page's weight) until the reader asks;
+    the navigation buttons need none and are there from the start."""
+    with open_visit(browser, viewport) as visit:
+        page = visit.page
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(site_url + "stations/xiaoge-07/")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # scrolled past the map too
+        page.wait_for_timeout(500)
+        assert [url for url in requested if re.search(r"/maps/|/vendor/|sitemap\.xml", url)] == []
+        assert page.locator(".navigation-links a").filter(visible=True).count() == 3  # 高德, 百度, 腾讯
+
+        tab_to(page, "details.station-map-details > summary")
+        page.keyboard.press("Enter")
+        page.frame_locator("iframe.station-map").locator('html[data-stations="1"]').wait_for(state="attached")
+        assert page.locator("iframe.station-map").is_visible()
+        assert visit.console_errors == [] and visit.failed_local == []
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_navigation_with_the_keyboard(browser, site_url: str, viewport: str) -> None:
     with open_visit(browser, viewport) as visit:
         page = visit.page
@@ -99,12 +122,12 @@ def test_navigation_with_the_keyboard(browser, site_url: str, viewport: str) -> 
             tab_to(page, 'label[for="__drawer"]', limit=10)
             page.keyboard.press("Enter")
             assert page.locator("#__drawer").is_checked()
-            tab_to(page, '.md-sidebar--primary a[href$="/services/"]', limit=40)
+            tab_to(page, '.md-sidebar--primary a[href$="services/"]', limit=40)
         else:
-            tab_to(page, '.md-tabs a[href$="/services/"]', limit=40)
+            tab_to(page, '.md-tabs a[href$="services/"]', limit=40)
         page.keyboard.press("Enter")
         page.wait_for_url("**/services/")
-        page.locator("h1", has_text="服务菜单").wait_for()  # instant navigation swaps the content
+        page.locator("h1", has_text="服务菜单").wait_for()
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -66,3 +66,45 @@ def test_report_problem_link_names_the_station(built_site: Path) -> None:
     links = page.select(".report-problem a")
     assert any("xiaoge-01" in a["href"] for a in links)
     assert any(a["href"].startswith("tel:") for a in links)
+
+
+def test_the_map_waits_behind_a_disclosure_and_the_navigation_buttons_do_not(built_site: Path) -> None:
+    page = soup_of(built_site / "stations" / "xiaoge-01" / "index.html")
+    disclosure = page.select_one("details.station-map-details")
+    assert disclosure is not None and not disclosure.has_attr("open")
+    assert disclosure.summary.get_text(strip=True) == "显示位置地图"
+    frame = disclosure.select_one("iframe.station-map")
+    assert frame["loading"] == "lazy" and frame["title"].endswith("位置地图")
+    buttons = page.select(".navigation-links a")
+    assert [a["data-app"] for a in buttons] == ["高德地图", "百度地图", "腾讯地图"]
+    assert not any(a.find_parent("details") for a in buttons)
+
+
+def scripts_of(site: Path, path: str) -> set[str]:
+    page = soup_of(site / path / "index.html")
+    return {(site / path / script["src"]).resolve().relative_to(site.resolve()).as_posix()
+            for script in page.select("script[src]")}
+
+
+SITE_WIDE = {"assets/javascripts/search.js", "assets/javascripts/elderly-mode.js",
+             "assets/javascripts/header-buttons.js"}
+
+
+@pytest.mark.parametrize("path, own", [
+    ("stations/xiaoge-01", {"assets/javascripts/opening-hours.js"}),
+    ("stations", {"assets/javascripts/opening-hours.js", "assets/javascripts/stations.js"}),
+    ("", set()),
+    ("services", set()),
+])
+def test_each_page_loads_the_site_wide_scripts_and_only_its_own(built_site: Path, path: str, own: set[str]) -> None:
+    scripts = {s for s in scripts_of(built_site, path) if not s.startswith("assets/javascripts/bundle.")}
+    assert scripts == SITE_WIDE | own
+    assert all((built_site / script).is_file() for script in scripts)
+
+
+def test_a_station_page_gives_the_theme_no_reason_to_download_the_sitemap(built_site: Path) -> None:
+    """Instant navigation, and any <link rel="alternate"> (read as another language of the site),
+    make the theme's script fetch sitemap.xml, which grows with every station."""
+    page = soup_of(built_site / "stations" / "xiaoge-01" / "index.html")
+    assert "navigation.instant" not in json.loads(page.select_one("script#__config").string)["features"]
+    assert page.select('link[rel="alternate"]') == []

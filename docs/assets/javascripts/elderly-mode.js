@@ -1,8 +1,8 @@
 /* Elderly-friendly mode (适老化): larger text and a high-contrast palette.
  *
  * The choice lives in localStorage, so it holds on every page and on the next visit, and is shown
- * as data-elderly on <html>, which Material's instant navigation never replaces. A one-line snippet
- * in overrides/main.html sets the attribute before the first paint, so a page never flashes small;
+ * as data-elderly on <html>. Every link is a full page load: a one-line snippet in
+ * overrides/main.html sets the attribute before the first paint, so a page never flashes small;
  * the styles are in assets/stylesheets/accessibility.css.
  *
  * The header button is added here rather than in a copy of Material's header.html, so the theme's
@@ -14,8 +14,7 @@
 
   var KEY = "elderly-mode";  // the same key is read by the snippet in overrides/main.html
   var root = document.documentElement;
-  // Read once: instant navigation keeps this script running, so the page's own state carries the
-  // choice from page to page even where storage is blocked (then it lasts until a reload).
+  // Read once per page. Where storage is blocked the choice holds on this page only.
   var on = (function () {
     try { return window.localStorage.getItem(KEY) === "on"; } catch (e) { return false; }
   })();
@@ -65,7 +64,7 @@
     show();
   });
 
-  if (window.document$) window.document$.subscribe(start);  // Material: every page, instant or not
+  if (window.document$) window.document$.subscribe(start);  // Material: once the page is ready
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -34,7 +34,7 @@
     document.querySelectorAll(".md-header label.md-header__button[for]").forEach(enhance);
   }
 
-  // The header is not replaced by instant navigation, so once is enough; enhance() skips done labels.
+  // Once the page is ready; enhance() skips labels already done.
   if (window.document$) window.document$.subscribe(start);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -4,6 +4,9 @@
  *   {s: status, a: 1 when open 24 hours, w: [[["08:00","20:00"], …] × 7, Monday first],
  *    x: [["2026-10-01", "2026-10-07", null (closed) or [["09:00","12:00"], …]], …]}
  * A period whose closing time is not after its opening time runs past midnight.
+ *
+ * Loaded by the pages that show hours (station pages and the finder, from their front matter), and by
+ * search.js when a search starts; on a station page it fills in the open-now badge and today's hours.
  */
 (function (root) {
   "use strict";
@@ -115,4 +118,31 @@
   }
 
   root.OpeningHours = { status: status, today: today, shanghai: shanghai };
+
+  function hoursOf(element) {
+    try { return JSON.parse(element.getAttribute("data-hours")); } catch (e) { return null; }
+  }
+
+  /* Station pages: the open-now badge and today's hours, hidden until filled in. */
+  function show() {
+    root.document.querySelectorAll(".open-now[data-hours]").forEach(function (badge) {
+      var hours = hoursOf(badge);
+      if (!hours) return;
+      var state = status(hours);
+      badge.textContent = state.text;
+      badge.classList.toggle("is-open", state.open);
+      badge.classList.toggle("is-closed", !state.open);
+      badge.hidden = false;
+    });
+    root.document.querySelectorAll(".hours-today[data-hours]").forEach(function (line) {
+      var hours = hoursOf(line);
+      if (!hours) return;
+      line.textContent = today(hours);
+      line.hidden = false;
+    });
+  }
+
+  if (root.document$) root.document$.subscribe(show);  // Material: once the page is ready
+  else if (root.document.readyState === "loading") root.document.addEventListener("DOMContentLoaded", show);
+  else show();
 })(window);

@@ -38,15 +38,28 @@
 
   function load() {
     if (!engine) {
-      engine = import(new URL("pagefind/pagefind.js", siteRoot).href).then(function (pagefind) {
+      var pagefindReady = import(new URL("pagefind/pagefind.js", siteRoot).href).then(function (pagefind) {
         // No web worker: it would be one more download (≈12 KB) for searches that take milliseconds.
         return pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 36, noWorker: true }).then(function () {
           return pagefind;
         });
       });
+      engine = Promise.all([pagefindReady, loadHours()]).then(function (loaded) { return loaded[0]; });
       engine.catch(function () { engine = null; });  // a later search tries again
     }
     return engine;
+  }
+
+  /* A station result says whether it is open now, with opening-hours.js. Only station pages and the
+   * finder load it with the page; elsewhere it comes with the search. If it fails, results have no hours. */
+  function loadHours() {
+    if (window.OpeningHours) return Promise.resolve();
+    return new Promise(function (resolve) {
+      var script = document.createElement("script");
+      script.src = new URL("assets/javascripts/opening-hours.js", siteRoot).href;
+      script.onload = script.onerror = function () { resolve(); };
+      document.head.appendChild(script);
+    });
   }
 
   /* "外卖骑手 WiFi" → [["外","卖","骑","手"], ["wifi"]]: each Chinese character is a word. */
