@@ -3,7 +3,7 @@
 The few required fields come from options; a missing one is asked for only when
 a person is at the terminal (stdin is a TTY), so CI and scripts fail at once
 instead of waiting for an answer. The text of the record comes from a template in
-``overrides/scaffolds/`` (Chinese comments that explain each field), the record
+``overrides/.scaffolds/`` (Chinese comments that explain each field), the record
 gets a fresh id that no other record uses, and the whole data set is validated
 straight away: a new record that does not validate is removed again, so the
 command never leaves a broken file behind.
@@ -301,7 +301,7 @@ def yaml_scalar(value: object) -> str:
 
 def render(project: Project, scaffold: Scaffold, kind: RecordKind, path: Path, values: dict[str, Any],
            known: Known) -> str:
-    folder = project.root / "overrides" / "scaffolds"
+    folder = project.root / "overrides" / ".scaffolds"  # a dot folder: MkDocs does not publish it
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(yaml=yaml_scalar, quoted=lambda v: json.dumps(str(v), ensure_ascii=False))

@@ -151,8 +151,11 @@ def network_problems(visit: PageVisit, label: str, expected_404: str | None = No
 
 
 def wait_until_ready(page) -> None:
-    """Load every map frame (they are lazy) and wait for its markers, then go back to the top."""
+    """Open every map that waits for the reader (a station's 显示位置地图), load every map frame (they are
+    lazy) and wait for its markers, then go back to the top. Opened from a script, not a click, so that
+    Tab still starts from the top."""
     page.wait_for_load_state("load")
+    page.eval_on_selector_all("details:has(iframe)", "all => all.forEach(details => { details.open = true; })")
     for frame_element in page.locator("iframe").all():
         frame_element.scroll_into_view_if_needed()
         frame = frame_element.element_handle().content_frame()

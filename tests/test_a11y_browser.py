@@ -35,12 +35,6 @@ from conftest import ARTIFACTS
 SCREENSHOTS = ARTIFACTS / "pages"
 
 
-def open_maps(page) -> None:
-    """Open every map that waits for the reader (a station's 显示位置地图), so the checks see the page
-    with its map. Opened from a script, not a click, so that Tab still starts from the top."""
-    page.eval_on_selector_all("details:has(iframe)", "all => all.forEach(details => { details.open = true; })")
-
-
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 @pytest.mark.parametrize("kind", list(PAGE_TYPES))
 def test_page_passes_accessibility_checks(browser, site_url: str, kind: str, viewport: str) -> None:
@@ -48,7 +42,6 @@ def test_page_passes_accessibility_checks(browser, site_url: str, kind: str, vie
     with open_visit(browser, viewport) as visit:
         page = visit.page
         page.goto(url)
-        open_maps(page)
         wait_until_ready(page)
         label = page_label(page, viewport, kind)
         if kind == "search":

@@ -153,3 +153,10 @@ def test_station_list_links_every_station(built_site: Path) -> None:
     items = page(built_site, "stations").select("li[data-station]")
     links = {li["data-station"]: li.a["href"] if li.a else None for li in items}
     assert links == {s["id"]: f"{s['id']}/" for s in STATIONS}
+
+
+def test_the_site_publishes_no_editor_files(built_site: Path) -> None:
+    """Record templates, YAML, and the live preview's files are for editors, not readers."""
+    published = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*")
+                 if p.suffix in (".yaml", ".yml", ".py") or p.name in ("scaffolds", "_preview")]
+    assert published == []
