@@ -66,7 +66,8 @@ class Project:
 
 
 class BuildFailed(Exception):
-    """MkDocs refused the generated pages (for example a broken link in strict mode)."""
+    """A stage after validation failed: the map settings, MkDocs (for example a broken link in strict
+    mode) or the search index. The message says which."""
 
 
 @dataclass
@@ -176,7 +177,7 @@ def build(project: Project) -> BuildReport:
         mkdocs_build(config)
     except MkDocsException as error:
         shutil.rmtree(temporary_site, ignore_errors=True)
-        raise BuildFailed(str(error)) from None
+        raise BuildFailed(f"MkDocs：{error}") from None
     lap("mkdocs")
 
     try:  # the search index is part of the site: if it fails, nothing is published

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         print(error.report(), file=sys.stderr)
         return 1
     except pipeline.BuildFailed as error:
-        print(f"MkDocs 构建失败（build failed）：{error}\n已发布的 site/ 保持不变。", file=sys.stderr)
+        print(f"构建失败（build failed）：{error}\n已发布的 site/ 保持不变。", file=sys.stderr)
         return 1
 
 

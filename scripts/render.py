@@ -26,6 +26,7 @@ from .catalogue import Catalogue
 from .icons import IconSet
 from .incremental import CachedPage, PageCache, digest
 from .pagination import paginate
+from .records import Station
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~])")
 _MARKDOWN_IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
@@ -62,6 +63,7 @@ class PageRenderer:
         self.icons = IconSet()
         self.page_cache = page_cache
         self._json_by_id: dict[int, str] = {}
+        self._hours_by_id: dict[int, str] = {}
         self.templates_dir = templates_dir
         self.site = site
         self.env = jinja2.Environment(
@@ -99,12 +101,19 @@ class PageRenderer:
             station_map_src=lambda station: maps.station_map_src(station, catalogue),
             navigation_links=lambda station: navigation.navigation_links(station, catalogue.settings.map.app_name),
             json_ld=lambda station: station_extras.json_ld(station, catalogue, site.url),
-            browser_hours=lambda station: json.dumps(hours.browser_hours(station.hours, station.status),
-                                                     ensure_ascii=False, separators=(",", ":")),
+            browser_hours=self._browser_hours,
             current_alerts=lambda station: [a for a in station.alerts if not a.end or a.end >= today],
             next_dates=lambda service: recurrence.next_dates(
                 service.schedule, [catalogue.stations[s] for s in service.stations], today),
         )
+
+    def _browser_hours(self, station: Station) -> str:
+        """The hours as the page scripts read them; a station page carries them three times."""
+        text = self._hours_by_id.get(id(station))
+        if text is None:
+            text = self._hours_by_id[id(station)] = json.dumps(
+                hours.browser_hours(station.hours, station.status), ensure_ascii=False, separators=(",", ":"))
+        return text
 
     def render(self, template: str, page_path: str, **context: object) -> str:
         def images(markdown: str) -> str:
