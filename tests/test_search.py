@@ -147,7 +147,7 @@ def test_station_pages_carry_their_search_words_and_hours(built_site: Path, stat
 
 
 def test_chinese_is_indexed_one_character_at_a_time() -> None:
-    assert split_characters("外卖骑手 WiFi 24小时") == "外\u200b卖\u200b骑\u200b手 WiFi 24\u200b小\u200b时"
+    assert split_characters("外卖骑手 WiFi 24小时") == "外\u3000卖\u3000骑\u3000手 WiFi 24\u3000小\u3000时"
 
 
 def test_a_page_gets_the_other_words_of_each_synonym_group_it_touches() -> None:

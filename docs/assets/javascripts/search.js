@@ -115,6 +115,11 @@
 
   function isHan(word) { return HAN.test(word); }
 
+  /* The index has a space between Chinese characters (search_index.py), and Pagefind's text and
+   * excerpts keep one: take it out again, also between two marked characters. */
+  var HAN_GAP = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?:<\/mark>)?)\s+(?=(?:<mark>)?[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])/g;
+  function joinHan(text) { return text.replace(HAN_GAP, "$1"); }
+
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
@@ -123,7 +128,7 @@
 
   /* Pagefind marks each character: join the marks, and let nothing else through as HTML. */
   function excerptHtml(excerpt) {
-    return escapeHtml(excerpt.replace(/\u200b/g, "").replace(/^[\s。，、；：.,;:)）–-]+/, ""))
+    return escapeHtml(joinHan(excerpt).replace(/^[\s。，、；：.,;:)）–-]+/, ""))
       .replace(/&lt;(\/?)mark&gt;/g, "<$1mark>")
       .replace(/<\/mark>(\s*)<mark>/g, "$1")
       .replace(/(\s+)<\/mark>/g, "</mark>$1");
@@ -158,7 +163,7 @@
   var BEFORE = 12;
   var AFTER = 30;
   function snippet(data, wanted) {
-    var text = data.content.replace(/\u200b/g, "");
+    var text = joinHan(data.content);
     var folded = text.toLowerCase();
     var at = -1;
     wanted.forEach(function (p) {
@@ -183,7 +188,7 @@
       '<div class="md-search-result__article md-typeset">' +
       '<div class="md-search-result__icon md-icon"></div>' +
       '<div class="search-result-title"><span class="search-kind">' + escapeHtml(kind) + "</span> " +
-      escapeHtml((data.meta.title || data.url).replace(/\u200b/g, "")) + "</div>" +
+      escapeHtml(joinHan(data.meta.title || data.url)) + "</div>" +
       openNow(data.meta.hours) +
       '<p class="search-excerpt">' + snippet(data, wanted) + "</p>" +
       "</div></a></li>";
