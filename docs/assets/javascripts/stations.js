@@ -70,10 +70,32 @@
       };
     });
     this.position = null;
-    this.visible = null;
+    this.key = null;      // the form, minute and position the list and map show
+    this.visible = null;  // one flag per row of maps/stations.json, which the map reads too
     this.shown = [];
     this.drawn = 0;
+    this.parts = new WeakMap();  // list item → its link and spans (see item)
+    this.clock = { minute: null, states: [], today: [] };
+    this.applied = Promise.resolve();
+    this.settle = null;
   }
+
+  /* Open-now state and today's hours of each hours pattern, for the minute the last filter ran:
+     patterns repeat across stations and both only change when the minute does. */
+  Finder.prototype.tick = function () {
+    var now = new Date(), minute = Math.floor(now.getTime() / 60000);
+    if (this.clock.minute !== minute) this.clock = { minute: minute, now: now, states: [], today: [] };
+  };
+
+  Finder.prototype.stateOf = function (index) {
+    var clock = this.clock;
+    return clock.states[index] || (clock.states[index] = OpeningHours.status(this.hours[index], clock.now));
+  };
+
+  Finder.prototype.todayOf = function (index) {
+    var clock = this.clock;
+    return clock.today[index] || (clock.today[index] = OpeningHours.today(this.hours[index], clock.now));
+  };
 
   Finder.prototype.readUrl = function () {
     var query = new URLSearchParams(window.location.search);
@@ -116,22 +138,27 @@
     };
   };
 
-  Finder.prototype.apply = function () {
-    var c = this.criteria();
-    var now = new Date();
-    var hours = this.hours;
-    var states = {};  // opening hours repeat across stations: compute each pattern once
-    function stateOf(index) {
-      if (!(index in states)) states[index] = OpeningHours.status(hours[index], now);
-      return states[index];
-    }
+  /* Filter the stations and show the result in the list and on the map. this.applied is a
+     promise that resolves, with how many each shows, once both show it (the map once its frame has
+     loaded). onlyIfChanged: do nothing when the form, the minute and the position are those
+     already shown (a checkbox fires both input and change). */
+  Finder.prototype.apply = function (onlyIfChanged) {
+    var self = this, c = this.criteria();
+    this.tick();
+    var key = JSON.stringify([c, this.clock.minute, this.position]);
+    if (onlyIfChanged && key === this.key) return;
+    this.key = key;
+    var hoursPass = (c.open || c.h24) && this.hours.map(function (hours, index) {  // per pattern
+      var state = self.stateOf(index);
+      return (!c.h24 || (hours.a && !state.closed)) && (!c.open || state.open);
+    });
+    var rows = new Uint8Array(this.stations.length);  // for the map: 1 for each row shown
     var shown = this.stations.filter(function (s) {
       if (c.text && s.search.indexOf(c.text) === -1) return false;
       if (c.types.length && c.types.indexOf(s.type) === -1) return false;
-      if ((s.amenities & c.amenities) !== c.amenities) return false;
-      var state = stateOf(s.hours);
-      if (c.h24 && !(hours[s.hours].a && !state.closed)) return false;
-      return !c.open || state.open;
+      if ((s.amenities & c.amenities) !== c.amenities || (hoursPass && !hoursPass[s.hours])) return false;
+      rows[s.order] = 1;
+      return true;
     });
     if (this.position) {
       var here = this.position;
@@ -139,57 +166,108 @@
       shown.sort(function (a, b) { return a.distance - b.distance || a.order - b.order; });
     }
     this.shown = shown;
-    this.states = stateOf;
-    this.list.textContent = "";
-    this.drawn = 0;
-    this.draw();
-    this.visible = shown.map(function (s) { return s.id; });
+    this.redraw();
+    this.visible = rows;
     this.count.textContent = "共 " + shown.length + " 处驿站符合条件" + (this.position ? "，按距离排序" : "");
     this.writeUrl();
+    if (!this.settle) this.applied = new Promise(function (resolve) { self.settle = resolve; });
     this.syncMap();
   };
 
-  /* Draw the next page of results as list items (the same markup the server writes). */
+  /* Show the first page of results. The items already in the list are rewritten in place rather
+     than replaced: inserting or removing an item in the middle of the list makes the browser restyle
+     every item after it (the theme has :nth-child rules that match any element), which costs more
+     than the whole filter. Items are only added or removed at the end. */
+  Finder.prototype.redraw = function () {
+    var list = this.list, page = this.shown.slice(0, PAGE_SIZE);
+    for (var i = 0; i < page.length; i++) {
+      var li = list.children[i];
+      if (li && this.parts.has(li)) this.fill(li, page[i]);
+      else if (li) list.replaceChild(this.item(page[i]), li);  // the server's list, the first time
+      else list.appendChild(this.item(page[i]));
+    }
+    while (list.children.length > page.length) list.removeChild(list.lastElementChild);
+    this.drawn = page.length;
+    this.showMore();
+  };
+
+  /* Draw the next page of results (the "显示更多" button). */
   Finder.prototype.draw = function () {
     var self = this, end = Math.min(this.shown.length, this.drawn + PAGE_SIZE);
     var fragment = document.createDocumentFragment();
     this.shown.slice(this.drawn, end).forEach(function (s) { fragment.appendChild(self.item(s)); });
     this.list.appendChild(fragment);
     this.drawn = end;
-    var left = this.shown.length - end;
+    this.showMore();
+  };
+
+  Finder.prototype.showMore = function () {
+    var left = this.shown.length - this.drawn;
     this.more.hidden = left <= 0;
     this.more.textContent = "显示更多（还有 " + left + " 处）";
   };
 
+  /* A list item for station s: the same markup the server writes, with its open-now state. */
   Finder.prototype.item = function (s) {
     var li = document.createElement("li");
     li.className = "station-item";
-    li.setAttribute("data-station", s.id);
-    var link = document.createElement("a");
-    link.href = encodeURIComponent(s.id) + "/";
-    link.textContent = s.name;
-    li.appendChild(link);
-    li.appendChild(document.createTextNode(" "));
-    function span(className, text) {
-      var el = document.createElement("span");
-      el.className = className;
-      el.textContent = text;
+    // Lay out only the items near the screen: a hundred items of Chinese text take longer to lay out
+    // than everything else a filter does. They stay in the page for Tab, find and screen readers.
+    li.style.contentVisibility = "auto";
+    li.style.containIntrinsicSize = "auto 6em";
+    function part(tag, className) {
+      var el = document.createElement(tag);
+      if (className) el.className = className;
       li.appendChild(el);
       return el;
     }
-    span("badge badge-type-small", this.types[s.type] ? this.types[s.type].label : "");
-    var state = this.states(s.hours);
-    span("station-item-open " + (state.open ? "is-open" : "is-closed"), state.text);
-    if (this.position) span("station-item-distance", distanceText(s.distance));
-    span("station-item-address", s.address);
-    span("station-item-hours", OpeningHours.today(this.hours[s.hours]));
+    var parts = { link: part("a") };
+    li.appendChild(document.createTextNode(" "));
+    parts.type = part("span", "badge badge-type-small");
+    parts.open = part("span");
+    parts.distance = null;
+    parts.address = part("span", "station-item-address");
+    parts.hours = part("span", "station-item-hours");
+    this.parts.set(li, parts);
+    this.fill(li, s);
     return li;
   };
 
+  /* Make the item li show station s, changing only what differs. */
+  Finder.prototype.fill = function (li, s) {
+    var parts = this.parts.get(li), state = this.stateOf(s.hours);
+    function text(el, value) { if (el.textContent !== value) el.textContent = value; }
+    if (li.getAttribute("data-station") !== s.id) {
+      li.setAttribute("data-station", s.id);
+      parts.link.href = encodeURIComponent(s.id) + "/";
+    }
+    text(parts.link, s.name);
+    text(parts.type, this.types[s.type] ? this.types[s.type].label : "");
+    var openClass = "station-item-open " + (state.open ? "is-open" : "is-closed");
+    if (parts.open.className !== openClass) parts.open.className = openClass;
+    text(parts.open, state.text);
+    if (this.position && !parts.distance) {
+      parts.distance = document.createElement("span");
+      parts.distance.className = "station-item-distance";
+      li.insertBefore(parts.distance, parts.address);
+    } else if (!this.position && parts.distance) {
+      li.removeChild(parts.distance);
+      parts.distance = null;
+    }
+    if (parts.distance) text(parts.distance, distanceText(s.distance));
+    text(parts.address, s.address);
+    text(parts.hours, this.todayOf(s.hours));
+  };
+
+  /* Show the list's stations on the map; settle this.applied once the map shows them. Without a
+     map frame the list alone is the result; a map still loading calls this again when ready. */
   Finder.prototype.syncMap = function () {
-    var frame = this.frame;
-    if (!frame || !frame.contentWindow || !frame.contentWindow.stationMap) return;
-    frame.contentWindow.stationMap.filter(this.visible);
+    var frame = this.frame, map = frame && frame.contentWindow && frame.contentWindow.stationMap;
+    var onMap = map ? map.filter(this.visible) : null;
+    if ((onMap !== null || !frame) && this.settle) {
+      this.settle({ list: this.shown.length, map: onMap });
+      this.settle = null;
+    }
   };
 
   Finder.prototype.locate = function () {
@@ -211,8 +289,8 @@
     var self = this;
     var near = this.readUrl();
     this.form.hidden = false;
-    this.form.addEventListener("input", function () { self.apply(); });
-    this.form.addEventListener("change", function () { self.apply(); });
+    this.form.addEventListener("input", function () { self.apply(true); });
+    this.form.addEventListener("change", function () { self.apply(true); });
     this.form.addEventListener("submit", function (event) { event.preventDefault(); });
     document.getElementById("finder-near").addEventListener("click", function () { self.locate(); });
     this.more.addEventListener("click", function () { self.draw(); });
