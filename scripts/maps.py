@@ -1,19 +1,20 @@
 """Maps made with folium, with Leaflet served from the site itself.
 
 Two small map documents are generated and embedded in pages as iframes, so
-Leaflet's full-page CSS never touches the theme and a map appears after
-Material's instant navigation like any other content:
+Leaflet's full-page CSS never touches the theme:
 
 * ``maps/district.html`` loads ``maps/stations.json`` (one compact file for all
-  stations) and clusters the markers in the browser — one file, not one JS
-  block per marker, so 10,000 stations stay light;
+  stations) and clusters the markers in the browser (``station-map.js``) — one
+  file, not one JS block per marker, so 10,000 stations stay light;
 * ``maps/station.html`` shows one point taken from its query string, so every
   station page shares the same document.
 
 Records are WGS-84. When the configured tiles are drawn in GCJ-02 (高德), the
 coordinates handed to the map are converted so markers sit on the right street.
-Leaflet and its cluster plugin come from the ``xstatic-*`` packages installed
-from PyPI; folium's default CDN links (jQuery, Bootstrap, Font Awesome…) are
+Leaflet and the cluster bubbles' stylesheet come from the ``xstatic-*`` packages
+installed from PyPI (the clustering is ``station-map.js``'s own: the plugin's
+index of every zoom level cost hundreds of milliseconds per filter at 10,000
+stations); folium's default CDN links (jQuery, Bootstrap, Font Awesome…) are
 replaced, so no map loads anything but its own files and the tiles.
 """
 
@@ -169,7 +170,6 @@ def _map_document(name: str, catalogue: Catalogue, mode: str, zoom: int) -> str:
     scripts = [("station_map", "../assets/javascripts/station-map.js")]
     styles = [("station_map_css", "../assets/stylesheets/station-map.css")]
     if mode == "district":
-        scripts.insert(0, ("markercluster", f"../{VENDOR}/leaflet.markercluster/leaflet.markercluster.js"))
         styles += [("markercluster_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.css"),
                    ("markercluster_default_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css")]
     leaflet_map.add_child(_StationLayer(options, scripts, styles))
@@ -221,10 +221,10 @@ def station_data(catalogue: Catalogue) -> str:
 
 
 def vendor_files() -> Iterator[tuple[str, bytes]]:
-    """Leaflet and Leaflet.markercluster from their PyPI packages (no source maps)."""
+    """Leaflet, and Leaflet.markercluster's bubble styles, from their PyPI packages (no source maps)."""
     packages = [("leaflet", Path(xstatic_leaflet.BASE_DIR), ["leaflet.js", "leaflet.css", "images/*.png"]),
                 ("leaflet.markercluster", Path(xstatic_markercluster.BASE_DIR),
-                 ["leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"])]
+                 ["MarkerCluster.css", "MarkerCluster.Default.css"])]
     for folder, base, patterns in packages:
         for pattern in patterns:
             for path in sorted(base.glob(pattern)):

@@ -1,6 +1,5 @@
-/* Station finder and open-now badges.
+/* Station finder (the stations/ page only; the open-now badges are opening-hours.js).
  *
- * Runs on every page view, including Material's instant navigation (document$).
  * The finder filters the server-rendered list (complete without JavaScript) and
  * tells the map frame which stations to show, so list and map always agree.
  * The filter state lives in the URL query so a filtered view can be shared.
@@ -9,25 +8,6 @@
   "use strict";
 
   var FILTER_NAMES = ["q", "open", "h24", "type", "amenity", "near"];
-
-  function hoursOf(element) {
-    try { return JSON.parse(element.getAttribute("data-hours")); } catch (e) { return null; }
-  }
-
-  /* Station pages: the open-now badge and today's hours. */
-  function showOpenNow(root) {
-    root.querySelectorAll(".open-now[data-hours]").forEach(function (badge) {
-      var state = OpeningHours.status(hoursOf(badge));
-      badge.textContent = state.text;
-      badge.classList.toggle("is-open", state.open);
-      badge.classList.toggle("is-closed", !state.open);
-      badge.hidden = false;
-    });
-    root.querySelectorAll(".hours-today[data-hours]").forEach(function (line) {
-      line.textContent = OpeningHours.today(hoursOf(line));
-      line.hidden = false;
-    });
-  }
 
   function distanceText(metres) {
     if (metres < 1000) return "约 " + Math.max(10, Math.round(metres / 10) * 10) + " 米";
@@ -211,10 +191,6 @@
   Finder.prototype.item = function (s) {
     var li = document.createElement("li");
     li.className = "station-item";
-    // Lay out only the items near the screen: a hundred items of Chinese text take longer to lay out
-    // than everything else a filter does. They stay in the page for Tab, find and screen readers.
-    li.style.contentVisibility = "auto";
-    li.style.containIntrinsicSize = "auto 6em";
     function part(tag, className) {
       var el = document.createElement(tag);
       if (className) el.className = className;
@@ -304,11 +280,6 @@
   };
 
   function start() {
-    showOpenNow(document);
-    document.querySelectorAll(".poster-print").forEach(function (button) {
-      button.hidden = false;
-      button.onclick = function () { window.print(); };
-    });
     var form = document.getElementById("finder");
     if (form && document.getElementById("station-list")) {
       fetch(form.getAttribute("data-source"))
@@ -325,7 +296,7 @@
     }
   }
 
-  if (window.document$) window.document$.subscribe(start);  // Material: every page, instant or not
+  if (window.document$) window.document$.subscribe(start);  // Material's page-ready signal
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
