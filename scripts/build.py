@@ -23,7 +23,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 from pydantic import BaseModel
 
-from . import maps, open_data, search_index, station_extras
+from . import forks, maps, open_data, search_index, station_extras
 from .catalogue import Catalogue, build_catalogue
 from .content_rules import check_content
 from .dataset import RawRecord, data_paths, load_file
@@ -117,9 +117,23 @@ def generated_files(
 ) -> Iterator[tuple[str, str | bytes]]:
     """Every generated file as (path under docs, content): pages, then data files and assets."""
     renderer = PageRenderer(project.templates_dir, catalogue, site, today(), page_cache)
+    qr_cache = project.work_dir / "cache" / "qr"
+    qr_cache.mkdir(parents=True, exist_ok=True)
+
+    def station_files(station_id: str) -> tuple[list[tuple[str, str | bytes]], set[str]]:
+        station = catalogue.stations[station_id]
+        with renderer.icons.recording() as icons:
+            files: list[tuple[str, str | bytes]] = [*renderer.station_pages(station)]
+        files.append(station_extras.qr_file(station, site.url, qr_cache))
+        return files, icons
+
+    # The stations' pages, posters and QR codes are most of this stage's work: a full build spreads them over
+    # the cores (the live preview takes most of them from its cache instead).
+    for files, icons in forks.ordered_map(station_files, list(catalogue.stations), parallel=page_cache is None):
+        renderer.icons.used |= icons
+        yield from files
     yield from renderer.pages()
     yield from open_data.open_data_files(catalogue, site, renderer)
-    yield from station_extras.qr_files(catalogue, site.url, project.work_dir / "cache" / "qr")
     try:
         yield from maps.map_files(catalogue)
     except maps.MapConfigError as error:

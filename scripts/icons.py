@@ -47,11 +47,14 @@ class IconSet:
     @contextmanager
     def recording(self) -> Iterator[set[str]]:
         """The icons used inside the ``with`` block (one page), so a cached page can claim them again."""
-        self._page = page = set()
+        outer, self._page = self._page, set()
+        page = self._page
         try:
             yield page
         finally:
-            self._page = None
+            self._page = outer
+            if outer is not None:
+                outer |= page
 
     def files(self) -> Iterator[tuple[str, str | bytes]]:
         rules = [

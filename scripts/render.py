@@ -176,18 +176,20 @@ class PageRenderer:
                 total=len(paths), previous=paths[number - 2] if number > 1 else "",
                 next=paths[number] if number < len(paths) else "")
 
+    def station_pages(self, station: Station) -> list[tuple[str, str]]:
+        """A station's page and its poster (a standalone document, not a theme page: it prints on one A4
+        sheet and costs MkDocs nothing)."""
+        inputs = [station, *self.catalogue.services_at(station)]
+        path = f"stations/{station.id}.md"
+        poster = f"stations/{station.id}/poster/index.html"
+        return [(path, self.cached_render("station.md", path, inputs, station=station)),
+                (poster, self.cached_render("poster.html", poster, inputs, station=station))]
+
     def pages(self) -> Iterator[tuple[str, str]]:
-        """Every generated page as (path under docs, Markdown)."""
+        """Every generated page but the stations' own (``station_pages``), as (path under docs, Markdown)."""
         c = self.catalogue
         yield "index.md", self.render("home.md", "index.md", figures=c.figures())
         yield from self.station_lists()
-        for station in c.stations.values():
-            inputs = [station, *c.services_at(station)]
-            path = f"stations/{station.id}.md"
-            yield path, self.cached_render("station.md", path, inputs, station=station)
-            # A standalone document, not a theme page: it prints on one A4 sheet and costs MkDocs nothing.
-            poster = f"stations/{station.id}/poster/index.html"
-            yield poster, self.cached_render("poster.html", poster, inputs, station=station)
         yield "services/index.md", self.render("services_index.md", "services/index.md")
         for service in c.services.values():
             path = f"services/{service.id}.md"

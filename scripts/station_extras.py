@@ -8,7 +8,6 @@ import html
 import importlib.metadata
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import zxingcpp
@@ -52,19 +51,17 @@ def qr_svg(url: str, title: str) -> bytes:
     ).encode()
 
 
-def qr_files(catalogue: Catalogue, site_url: str, cache_dir: Path) -> Iterator[tuple[str, bytes]]:
-    """One QR code per station; unchanged ones come from the cache instead of being encoded again."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    for station in catalogue.stations.values():
-        url, title = page_url(site_url, station), f"{station.name} 页面二维码"
-        key = hashlib.sha256(f"{_ZXING_VERSION}|{QR_QUIET_ZONE}|{url}|{title}".encode()).hexdigest()[:32]
-        cached = cache_dir / f"{key}.svg"
-        if cached.is_file():
-            svg = cached.read_bytes()
-        else:
-            svg = qr_svg(url, title)
-            cached.write_bytes(svg)
-        yield f"assets/qr/{station.id}.svg", svg
+def qr_file(station: Station, site_url: str, cache_dir: Path) -> tuple[str, bytes]:
+    """A station's QR code; an unchanged one comes from the cache instead of being encoded again."""
+    url, title = page_url(site_url, station), f"{station.name} 页面二维码"
+    key = hashlib.sha256(f"{_ZXING_VERSION}|{QR_QUIET_ZONE}|{url}|{title}".encode()).hexdigest()[:32]
+    cached = cache_dir / f"{key}.svg"
+    if cached.is_file():
+        svg = cached.read_bytes()
+    else:
+        svg = qr_svg(url, title)
+        cached.write_bytes(svg)
+    return f"assets/qr/{station.id}.svg", svg
 
 
 def json_ld(station: Station, catalogue: Catalogue, site_url: str) -> str:

@@ -64,3 +64,23 @@ def test_yaml_keeps_times_dates_and_words_as_text(tmp_path: Path) -> None:
     assert load_yaml_file(path).data == {
         "time": "12:30", "answer": "no", "day": "2026-05-01", "count": 3, "ratio": 1.5, "flag": True,
     }
+
+
+def test_forked_map_gives_the_results_of_map_in_order() -> None:
+    from scripts.forks import ordered_map
+
+    offset = 7  # a closure: workers are forked, nothing but items and results is pickled
+    assert list(ordered_map(lambda n: n * n + offset, list(range(23)), batch=4)) == [n * n + 7 for n in range(23)]
+
+
+def test_an_error_in_a_forked_worker_reaches_the_caller() -> None:
+    import jinja2
+
+    from scripts.forks import ordered_map
+
+    def render(n: int) -> str:
+        return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string("{{ missing }}").render() if n == 5 \
+            else str(n)
+
+    with pytest.raises(jinja2.UndefinedError):
+        list(ordered_map(render, list(range(10)), batch=2))
