@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from . import forks, maps, open_data, search_index, station_extras
 from .catalogue import Catalogue, build_catalogue
 from .content_rules import check_content
-from .dataset import RawRecord, data_paths, load_file
+from .dataset import RawRecord, RecordKind, data_paths, load_file
 from .incremental import Caches, PageCache, RecordCache, file_stamp
 from .problems import ProblemLog
 from .record_check import check_record
@@ -83,29 +83,47 @@ def today() -> dt.date:
     return dt.date.fromisoformat(override) if override else dt.datetime.now(TIME_ZONE).date()
 
 
+def check_file(kind: RecordKind, path: Path, docs_dir: Path, problems: ProblemLog) -> list[tuple[RawRecord, BaseModel]]:
+    """One data file's records that pass their own checks; every problem found goes to ``problems``."""
+    checked = []
+    for raw in load_file(kind, path, problems):
+        check_content(raw, docs_dir, problems)
+        record = check_record(raw, problems)
+        if record is not None:
+            checked.append((raw, record))
+    return checked
+
+
 def load_catalogue(project: Project, cache: RecordCache | None = None) -> Catalogue:
     """Read and check all data; raise ``DataError`` listing every problem found.
 
-    With a ``cache`` (the live preview), a file unchanged since it last passed
-    its own checks is not parsed or checked again; cross-record checks always run.
+    A full build checks the files in one forked process per core; a file with a
+    problem is checked again here, where its problems are logged. With a
+    ``cache`` (the live preview), a file unchanged since it last passed its own
+    checks is not parsed or checked again. Cross-record checks always run here.
     """
     problems = ProblemLog(project.data_dir.parent)  # paths show as data/…
     checked: list[tuple[RawRecord, BaseModel]] = []
-    for kind, path in data_paths(project.data_dir, problems):
-        stamp = file_stamp(path) if cache is not None else (0, 0)
-        from_cache = cache.get(path, stamp) if cache is not None else None
-        if from_cache is not None:
-            checked.extend(from_cache)
-            continue
-        problems_before, file_checked = len(problems), []
-        for raw in load_file(kind, path, problems):
-            check_content(raw, project.docs_dir, problems)
-            record = check_record(raw, problems)
-            if record is not None:
-                file_checked.append((raw, record))
-        checked.extend(file_checked)
-        if cache is not None and len(problems) == problems_before:
-            cache.put(path, stamp, file_checked)
+    files = list(data_paths(project.data_dir, problems))
+
+    def check_alone(kind_and_path: tuple[RecordKind, Path]) -> list[tuple[RawRecord, BaseModel]] | None:
+        own = ProblemLog(project.data_dir.parent)
+        records = check_file(*kind_and_path, project.docs_dir, own)
+        return None if len(own) else records
+
+    if cache is None:
+        for (kind, path), records in zip(files, forks.ordered_map(check_alone, files), strict=True):
+            checked.extend(records if records is not None else check_file(kind, path, project.docs_dir, problems))
+    else:
+        for kind, path in files:
+            stamp = file_stamp(path)
+            records = cache.get(path, stamp)
+            if records is None:
+                problems_before = len(problems)
+                records = check_file(kind, path, project.docs_dir, problems)
+                if len(problems) == problems_before:
+                    cache.put(path, stamp, records)
+            checked.extend(records)
     catalogue = build_catalogue(checked, today(), problems)
     problems.raise_if_any()
     assert catalogue is not None  # every reason for None was reported above

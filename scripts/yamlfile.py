@@ -72,6 +72,10 @@ class YamlDocument:
     root: yaml.Node | None = field(default=None, repr=False)
     _positions: _PositionIndex | None = field(default=None, repr=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent to another process without its nodes (most of its size): ``locate`` reads them again."""
+        return {**self.__dict__, "root": None, "_positions": None}
+
     def locate(self, path: FieldPath, at_key: bool = False) -> Position:
         """Where ``path`` is, or its nearest existing parent (for missing fields).
 
@@ -80,8 +84,10 @@ class YamlDocument:
         """
         if self._positions is None:
             self._positions = _PositionIndex()
-            if self.root is not None:
-                _index(self.root, (), self._positions)
+            # A document checked in another process comes without its nodes: read them again.
+            root = self.root if self.root is not None else load_yaml_file(self.path).root
+            if root is not None:
+                _index(root, (), self._positions)
         index = self._positions
         for end in range(len(path), -1, -1):
             prefix = path[:end]

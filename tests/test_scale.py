@@ -39,3 +39,19 @@ def test_synthetic_data_validates_and_builds(tmp_path: Path) -> None:
     data_file = json.loads((site / "maps" / "stations.json").read_text(encoding="utf-8"))
     assert len(data_file["stations"]) == SIZE
     assert len(data_file["hours"]) < SIZE / 10  # repeated opening hours are stored once
+
+
+def test_problems_in_a_large_data_set_are_located(tmp_path: Path) -> None:
+    """Files are checked in parallel at this size: problems still point at the file, line and field."""
+    data = tmp_path / "data"
+    write_synthetic_data(DATA, data, SIZE, seed=7)
+    broken = data / "stations" / "s000300.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("type: xiaoge", "type: xiaoge\nopen_late: true", 1),
+                      encoding="utf-8")
+    twin = data / "stations" / "s000301.yaml"
+    (data / "stations" / "twin.yaml").write_text("# a copy\n" + twin.read_text(encoding="utf-8"), encoding="utf-8")
+    result = build_site(data, tmp_path / "work", tmp_path / "site")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    line = broken.read_text(encoding="utf-8").splitlines().index("open_late: true") + 1
+    assert f"data/stations/s000300.yaml:{line}:1: 第 {line} 行 字段 open_late" in result.output, result.output
+    assert "data/stations/twin.yaml:2:5: 第 2 行 字段 id：id s000301 已被使用" in result.output, result.output
