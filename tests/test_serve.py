@@ -126,6 +126,10 @@ def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_site_after_a_broke
     stations = len(list((data_copy / "stations").glob("*.yaml")))
     # Every other station's page and poster, at least, came from the cache.
     assert reused and int(reused[-1][0]) >= stations - 1 and int(reused[-1][1]) >= 2 * (stations - 1), reused
+    # Nothing changes now: the preview stays idle (its own reading of the data is not a change).
+    runs = preview.terminal().count("数据校验通过")
+    time.sleep(3)
+    assert preview.terminal().count("数据校验通过") == runs
 
     # A broken edit: the terminal and a banner say what is wrong; the page stays the last good one.
     broken = original.replace(f"name: {name}", "name: 不该出现的名字").replace("amenities: [", "amenities: [wter, ")
