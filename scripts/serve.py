@@ -3,7 +3,7 @@
 MkDocs' own server watches the staging folder, rebuilds only the pages whose
 files changed (a dirty build) and reloads the browser; this module keeps the
 staging folder up to date. An edit re-parses only the changed data files and
-re-renders only the station pages whose inputs changed (``incremental``), and
+re-renders only the pages whose input records changed (``incremental``), and
 the writer touches only files whose content changed, so one edit costs little
 at 10,000 stations. A broken edit is reported in the terminal and the preview
 keeps showing the last good pages, each with a banner listing the problems
@@ -45,7 +45,8 @@ def serve(project: Project, dev_addr: str) -> None:
     watcher.start()
     # Generated pages are kept out of the nav on purpose; listing them on every rebuild would bury our errors.
     logging.getLogger("mkdocs.structure.nav").setLevel(logging.WARNING)
-    logging.getLogger("mkdocs.commands.build").setLevel(logging.WARNING)  # the dirty build's warning, each time
+    # MkDocs warns on every dirty build that links may be stale: the preview chose that, so not on every save.
+    logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
     mkdocs_serve(
         str(project.config_file),
         livereload=True,
