@@ -23,13 +23,14 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 from pydantic import BaseModel
 
-from . import forks, maps, open_data, search_index, station_extras
+from . import csp, forks, maps, open_data, search_index, station_extras
 from .catalogue import Catalogue, build_catalogue
 from .content_rules import check_content
 from .dataset import RawRecord, RecordKind, data_paths, load_file
 from .incremental import Caches, PageCache, RecordCache, file_stamp
 from .problems import ProblemLog
 from .record_check import check_record
+from .records import MapSettings
 from .render import PageRenderer, SiteInfo
 from .writer import TreeWriter
 
@@ -174,11 +175,14 @@ def generate_pages(
     return writer
 
 
-def mkdocs_config(project: Project, site_dir: Path) -> MkDocsConfig:
+def mkdocs_config(project: Project, site_dir: Path, map_settings: MapSettings | None = None) -> MkDocsConfig:
+    """The MkDocs configuration, with the Content-Security-Policy every page carries (overrides/main.html)."""
     project.staging_dir.mkdir(parents=True, exist_ok=True)
-    return load_config(
+    config = load_config(
         str(project.config_file), docs_dir=str(project.staging_dir), site_dir=str(site_dir), strict=True
     )
+    config.extra["content_security_policy"] = csp.policy(map_settings)
+    return config
 
 
 def build(project: Project) -> BuildReport:
@@ -196,7 +200,7 @@ def build(project: Project) -> BuildReport:
 
     temporary_site = project.work_dir / "site.partial"
     shutil.rmtree(temporary_site, ignore_errors=True)
-    config = mkdocs_config(project, temporary_site)
+    config = mkdocs_config(project, temporary_site, catalogue.settings.map)
     writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""))
     report.pages_written, report.pages_unchanged = writer.changed, len(writer.written) - writer.changed
     lap("generate")

@@ -17,9 +17,15 @@ from . import maps
 from .records import MapSettings
 
 
-def tile_origins(settings: MapSettings) -> list[str]:
-    """The origins the configured tiles load from, one per subdomain (``{s}`` in the URL template)."""
+def tile_origins(settings: MapSettings | None) -> list[str]:
+    """The origins the configured tiles load from, one per subdomain (``{s}`` in the URL template).
+
+    None when the map settings are not known (the live preview started on broken data): no tile origin.
+    Only the map documents load tiles, so the other pages work the same either way.
+    """
     origins: list[str] = []
+    if settings is None:
+        return origins
     for layer in maps.provider_for(settings).layers:
         parts = urlsplit(layer.url)
         hosts = [parts.netloc.replace("{s}", s) for s in layer.subdomains] if "{s}" in parts.netloc else [parts.netloc]
@@ -30,7 +36,7 @@ def tile_origins(settings: MapSettings) -> list[str]:
     return origins
 
 
-def _directives(settings: MapSettings) -> list[str]:
+def _directives(settings: MapSettings | None) -> list[str]:
     return [
         "default-src 'self'",
         # 'wasm-unsafe-eval' lets Pagefind (the site search) compile its WebAssembly; it does not allow eval().
@@ -49,11 +55,11 @@ def _directives(settings: MapSettings) -> list[str]:
     ]
 
 
-def policy(settings: MapSettings) -> str:
+def policy(settings: MapSettings | None) -> str:
     """The policy for ``<meta http-equiv="Content-Security-Policy">`` (no ``frame-ancestors``: not allowed there)."""
     return "; ".join(_directives(settings))
 
 
-def header_policy(settings: MapSettings) -> str:
+def header_policy(settings: MapSettings | None) -> str:
     """The same policy as a ``Content-Security-Policy`` HTTP header, which may also refuse framing by other sites."""
     return "; ".join([*_directives(settings), "frame-ancestors 'self'"])

@@ -20,6 +20,7 @@ replaced, so no map loads anything but its own files and the tiles.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -32,9 +33,9 @@ import folium
 import jinja2
 import xstatic.pkg.leaflet as xstatic_leaflet
 import xstatic.pkg.leaflet_markercluster as xstatic_markercluster
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 
-from . import coords, hours
+from . import coords, csp, hours
 from .catalogue import Catalogue
 from .records import MapSettings, Station
 
@@ -141,16 +142,45 @@ def _tile_url(layer: TileLayer, settings: MapSettings) -> str:
     return layer.url.replace("{key}", key)
 
 
-def _map_document(name: str, catalogue: Catalogue, mode: str, zoom: int) -> str:
-    """A whole folium document for one map; element ids are fixed so builds are byte-identical."""
+# folium's page, with the Content-Security-Policy first and the map's script in a file beside the page
+# (the policy refuses inline scripts): folium writes the script inline after </body>.
+_FIGURE = jinja2.Template(
+    "<!DOCTYPE html>\n"
+    '<html lang="zh-CN">\n'
+    "<head>\n"
+    "<title>{{ this.title }}</title>"
+    "    {{ this.header.render(**kwargs) }}\n"
+    "</head>\n"
+    "<body>\n"
+    "    {{ this.html.render(**kwargs) }}\n"
+    '<script src="{{ this.script_file }}"></script>\n'
+    "</body>\n"
+    "</html>\n"
+)
+# folium's inline <script> setting Leaflet's global switches to their defaults, after leaflet.js has read them:
+# it does nothing, and the policy would refuse it.
+_GLOBAL_SWITCHES = re.compile(r"\s*<script>\s*L_NO_TOUCH = false;\s*L_DISABLE_3D = false;\s*</script>")
+
+
+def _map_document(name: str, catalogue: Catalogue, mode: str, zoom: int) -> tuple[str, str]:
+    """A folium document for one map and its script (``maps/<name>.js``); element ids are fixed so builds are
+    byte-identical."""
     settings = catalogue.settings.map
     provider = provider_for(settings)
     center = settings.center
     lat, lng = center.lat, center.lng
     if provider.crs == "gcj02":
         lat, lng = coords.wgs84_to_gcj02(lat, lng)
-    figure = folium.Figure(title=f"{catalogue.settings.district}驿站地图")
+    # The title and the attribution are HTML (folium writes the title as it is, Leaflet the attribution with
+    # innerHTML): the editors' text in them is escaped.
+    figure = folium.Figure(title=html.escape(f"{catalogue.settings.district}驿站地图"))
     figure._id = name
+    figure._template = _FIGURE
+    figure.script_file = f"{name}.js"
+    # Right after folium's charset meta, before any script.
+    figure.header.add_child(
+        Element(f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp.policy(settings))}">'),
+        name="content_security_policy")
     leaflet_map = folium.Map(location=[round(lat, 6), round(lng, 6)], zoom_start=zoom, tiles=None,
                              control_scale=True)
     leaflet_map._id = name
@@ -159,7 +189,7 @@ def _map_document(name: str, catalogue: Catalogue, mode: str, zoom: int) -> str:
     figure.add_child(leaflet_map)
     attribution = provider.attribution
     if settings.review_number:
-        attribution += f" · 审图号：{settings.review_number}"
+        attribution += f" · 审图号：{html.escape(settings.review_number)}"
     for index, layer in enumerate(provider.layers):
         tiles = folium.TileLayer(tiles=_tile_url(layer, settings), attr=attribution if index == 0 else " ",
                                  name=f"{provider.name}{index}", max_zoom=layer.max_zoom,
@@ -173,9 +203,14 @@ def _map_document(name: str, catalogue: Catalogue, mode: str, zoom: int) -> str:
         styles += [("markercluster_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.css"),
                    ("markercluster_default_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css")]
     leaflet_map.add_child(_StationLayer(options, scripts, styles))
-    document = figure.render().replace("<html>", '<html lang="zh-CN">', 1)
+    document = figure.render()
+    document, switches = _GLOBAL_SWITCHES.subn("", document, count=1)
+    if not switches or "<script>" in document:
+        raise RuntimeError("folium 的页面里有内联脚本（an inline script in folium's map page）：检查 folium 的版本")
     # folium's viewport forbids pinch-zoom (user-scalable=no): people who need larger text must be able to zoom.
-    return _VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1.0" />', document, count=1)
+    document = _VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1.0" />', document,
+                             count=1)
+    return document, figure.script.render().strip() + "\n"
 
 
 # The columns of a row in maps/stations.json; the finder and the map both read this file.
@@ -234,5 +269,7 @@ def vendor_files() -> Iterator[tuple[str, bytes]]:
 def map_files(catalogue: Catalogue) -> Iterator[tuple[str, str | bytes]]:
     yield from vendor_files()
     yield "maps/stations.json", station_data(catalogue)
-    yield "maps/district.html", _map_document("district", catalogue, "district", catalogue.settings.map.zoom)
-    yield "maps/station.html", _map_document("station", catalogue, "point", 16)
+    for name, mode, zoom in [("district", "district", catalogue.settings.map.zoom), ("station", "point", 16)]:
+        document, script = _map_document(name, catalogue, mode, zoom)
+        yield f"maps/{name}.html", document
+        yield f"maps/{name}.js", script

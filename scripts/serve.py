@@ -25,8 +25,9 @@ from mkdocs.commands.serve import serve as mkdocs_serve
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from . import preview_banner
+from . import csp, preview_banner
 from .build import BuildFailed, Project, generate_pages, load_catalogue, mkdocs_config
+from .catalogue import Catalogue
 from .incremental import Caches
 from .problems import DataError
 from .render import SiteInfo
@@ -38,8 +39,12 @@ def serve(project: Project, dev_addr: str) -> None:
     config = mkdocs_config(project, project.work_dir / "serve-config-probe")
     site = SiteInfo(config.site_name, config.site_url or "")
     caches = Caches()
-    if not regenerate(project, site, caches) and not (project.staging_dir / "index.md").exists():
+    catalogue = regenerate(project, site, caches)
+    if catalogue is None and not (project.staging_dir / "index.md").exists():
         sys.exit(1)  # nothing good to show yet; the problems were printed
+    # The pages' Content-Security-Policy, as in a build. The map documents, the only pages that load tiles,
+    # are regenerated with their own policy on every run, so a change of tiles needs no restart.
+    extra = {**config.extra, "content_security_policy": csp.policy(catalogue.settings.map if catalogue else None)}
     watched = [project.data_dir, project.docs_dir, project.root / "overrides"]
     watcher = threading.Thread(target=_watch, args=(project, site, caches, watched), daemon=True)
     watcher.start()
@@ -55,11 +60,12 @@ def serve(project: Project, dev_addr: str) -> None:
         docs_dir=str(project.staging_dir),
         dev_addr=dev_addr,
         hooks=[*config.hooks, preview_banner.__file__],  # preview only: the error banner's script
+        extra=extra,
     )
 
 
-def regenerate(project: Project, site: SiteInfo, caches: Caches) -> bool:
-    """Validate and write changed pages; on bad data keep the last good pages."""
+def regenerate(project: Project, site: SiteInfo, caches: Caches) -> Catalogue | None:
+    """Validate and write changed pages; on bad data keep the last good pages (and return None)."""
     started = time.perf_counter()
     caches.start_run()
     try:
@@ -68,11 +74,11 @@ def regenerate(project: Project, site: SiteInfo, caches: Caches) -> bool:
     except DataError as error:
         report = error.report().replace("网站没有生成，已发布的 site/ 保持不变。", "预览保持上一次正确的版本。")
         _failed(project, caches, report)
-        return False
+        return None
     except (BuildFailed, jinja2.TemplateError) as error:  # a page template or the map settings
         where = f"{error.filename}:{error.lineno}: " if isinstance(error, jinja2.TemplateSyntaxError) else ""
         _failed(project, caches, f"{where}页面生成失败（page generation failed）：{error}\n预览保持上一次正确的版本。")
-        return False
+        return None
     # What is alive now is the cache, kept for the whole session: out of the collector's way, or its full
     # passes over 10,000 records' objects cost seconds of each run.
     gc.collect()
@@ -80,7 +86,7 @@ def regenerate(project: Project, site: SiteInfo, caches: Caches) -> bool:
     print(f"[{time.strftime('%H:%M:%S')}] 数据校验通过（data OK），{writer.changed} 个文件已更新；"
           f"沿用未改动的 {caches.records.reused} 个数据文件和 {caches.pages.reused} 个页面"
           f"（{time.perf_counter() - started:.1f} 秒）。", file=sys.stderr, flush=True)
-    return True
+    return catalogue
 
 
 def _failed(project: Project, caches: Caches, report: str) -> None:

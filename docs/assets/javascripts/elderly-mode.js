@@ -1,8 +1,8 @@
 /* Elderly-friendly mode (适老化): larger text and a high-contrast palette.
  *
  * The choice lives in localStorage, so it holds on every page and on the next visit, and is shown
- * as data-elderly on <html>. Every link is a full page load: a one-line snippet in
- * overrides/main.html sets the attribute before the first paint, so a page never flashes small;
+ * as data-elderly on <html>. Every link is a full page load: elderly-mode-early.js, loaded in <head>
+ * by overrides/main.html, sets the attribute before the first paint, so a page never flashes small;
  * the styles are in assets/stylesheets/accessibility.css.
  *
  * The header button is added here rather than in a copy of Material's header.html, so the theme's
@@ -12,7 +12,7 @@
 (function () {
   "use strict";
 
-  var KEY = "elderly-mode";  // the same key is read by the snippet in overrides/main.html
+  var KEY = "elderly-mode";  // the same key is read by elderly-mode-early.js
   var root = document.documentElement;
   // Read once per page. Where storage is blocked the choice holds on this page only.
   var on = (function () {
