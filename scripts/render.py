@@ -4,6 +4,11 @@
 One Jinja2 environment, ``StrictUndefined`` so a typo in a template fails the
 build, and every filter registered here. The output is ordinary Markdown that
 any MkDocs-compatible engine can build.
+
+Every value a template prints passes the output boundary (``safe_output``):
+autoescape is on, and ``finalize`` encodes whatever is not already ``Markup``
+so that it is inert in HTML, attributes, Markdown and XML alike. Markdown
+fields are printed with ``markdown(...)``, ids and keys in URLs with ``token``.
 """
 
 from __future__ import annotations
@@ -19,16 +24,17 @@ from functools import cached_property
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 from pydantic import BaseModel
 
-from . import chinese, hours, maps, navigation, recurrence, station_extras
+from . import chinese, csp, hours, maps, navigation, recurrence, station_extras
 from .catalogue import Catalogue
 from .icons import IconSet
 from .incremental import CachedPage, PageCache, digest
 from .pagination import paginate
 from .records import Station
+from .safe_output import external_url, front_matter, record_markdown, site_path, text, token
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~])")
 _MARKDOWN_IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
 STALE_AFTER_DAYS = 365
 STORIES_PER_PAGE = 5
@@ -42,11 +48,6 @@ class SiteInfo:
 
     name: str
     url: str
-
-
-def markdown_text(value: object) -> str:
-    """Escape plain text so Markdown shows it literally."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
 
 
 def docs_images_relative_to(markdown: str, page_path: str) -> str:
@@ -69,7 +70,10 @@ class PageRenderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(templates_dir),
             undefined=jinja2.StrictUndefined,
-            autoescape=False,  # the output is Markdown; HTML parts escape with |e
+            # The output is Markdown with HTML in it: every printed value is encoded by ``text``, which is
+            # inert in both (and in attributes and XML); only ``Markup`` made by our own code passes as is.
+            autoescape=True,
+            finalize=text,
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -78,12 +82,16 @@ class PageRenderer:
             comment_end_string="##}",
         )
         self.env.filters.update(
-            md=markdown_text,
-            icon=self.icons.markup,
+            # |e and |escape mean the same boundary as an unfiltered value, never HTML-only escaping.
+            e=text,
+            escape=text,
+            token=token,
+            external_url=external_url,
+            icon=lambda name: Markup(self.icons.markup(name)),
             period=hours.period_text,
             schedule=hours.schedule_text,
             urlencode_component=lambda v: urllib.parse.quote(str(v), safe=""),
-            yaml_str=lambda v: json.dumps(str(v), ensure_ascii=False),
+            yaml_str=front_matter,
             cn_date=chinese.date_text,
             cn_partial_date=chinese.partial_date_text,
             statement_text=chinese.statement_text,
@@ -101,6 +109,7 @@ class PageRenderer:
             station_map_src=lambda station: maps.station_map_src(station, catalogue),
             navigation_links=lambda station: navigation.navigation_links(station, catalogue.settings.map.app_name),
             json_ld=lambda station: station_extras.json_ld(station, catalogue, site.url),
+            content_security_policy=csp.policy(catalogue.settings.map),
             browser_hours=self._browser_hours,
             current_alerts=lambda station: [a for a in station.alerts if not a.end or a.end >= today],
             next_dates=lambda service: recurrence.next_dates(
@@ -116,14 +125,15 @@ class PageRenderer:
         return text
 
     def render(self, template: str, page_path: str, **context: object) -> str:
-        def images(markdown: str) -> str:
-            return docs_images_relative_to(markdown, page_path)
+        def markdown(source: str) -> Markup:
+            """A Markdown field of a record, sanitised; its image paths (relative to docs/) made relative to this page."""
+            return record_markdown(docs_images_relative_to(source, page_path))
 
-        def link(target: str) -> str:
+        def link(target: str) -> Markup:
             """A link from this page to another file under docs (both as docs paths, e.g. ``stories/page/2.md``)."""
-            return posixpath.relpath(target, posixpath.dirname(page_path) or ".")
+            return site_path(posixpath.relpath(target, posixpath.dirname(page_path) or "."))
 
-        return self.env.get_template(template).render(page_path=page_path, images=images, link=link, **context)
+        return self.env.get_template(template).render(page_path=page_path, markdown=markdown, link=link, **context)
 
     @cached_property
     def _shared_inputs(self) -> str:
@@ -167,7 +177,7 @@ class PageRenderer:
         ordered = [s for key in self.catalogue.vocabularies.station_types for s in self.catalogue.stations_of_type(key)]
         chunks = [ordered[i:i + FINDER_LIST_LIMIT] for i in range(0, len(ordered), FINDER_LIST_LIMIT)]
         paths = [f"stations/list/{n}.md" for n in range(1, len(chunks) + 1)] if len(chunks) > 1 else []
-        directory = [{"link": posixpath.relpath(p, "stations")} for p in paths]
+        directory = [{"link": site_path(posixpath.relpath(p, "stations"))} for p in paths]
         yield "stations/index.md", self.render("stations_index.md", "stations/index.md",
                                                listed=chunks[0] if chunks else [], directory=directory)
         for number, (path, stations) in enumerate(zip(paths, chunks if paths else [], strict=True), start=1):

@@ -6,14 +6,15 @@ from __future__ import annotations
 import hashlib
 import html
 import importlib.metadata
-import json
 import re
 from pathlib import Path
 
 import zxingcpp
+from markupsafe import Markup
 
 from .catalogue import Catalogue
 from .records import Station
+from .safe_output import script_json
 
 QR_QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
 _ZXING_VERSION = importlib.metadata.version("zxing-cpp")  # part of the cache key
@@ -64,7 +65,7 @@ def qr_file(station: Station, site_url: str, cache_dir: Path) -> tuple[str, byte
     return f"assets/qr/{station.id}.svg", svg
 
 
-def json_ld(station: Station, catalogue: Catalogue, site_url: str) -> str:
+def json_ld(station: Station, catalogue: Catalogue, site_url: str) -> Markup:
     """schema.org CivicStructure with geo, address and opening hours, safe to put in a <script>."""
     hours = station.hours
     if hours.open_24h:
@@ -98,7 +99,6 @@ def json_ld(station: Station, catalogue: Catalogue, site_url: str) -> str:
     }
     if station.phone:
         data["telephone"] = station.phone.number
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/")  # never closes the surrounding <script>
+    return script_json(data)
 
 
