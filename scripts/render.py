@@ -126,7 +126,7 @@ class PageRenderer:
 
     def render(self, template: str, page_path: str, **context: object) -> str:
         def markdown(source: str) -> Markup:
-            """A Markdown field of a record, sanitised; its image paths (relative to docs/) made relative to this page."""
+            """A record's Markdown field, sanitised; image paths (relative to docs/) made relative to this page."""
             return record_markdown(docs_images_relative_to(source, page_path))
 
         def link(target: str) -> Markup:
