@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import records
+from .limits import MAX_FILE_BYTES, MAX_LIST_FILE_BYTES
 from .problems import ProblemLog
 from .yamlfile import FieldPath, YamlDocument, YamlFileError, load_yaml_file
 
@@ -31,6 +32,10 @@ class RecordKind:
     @property
     def one_per_file(self) -> bool:
         return self.shape == "record"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return MAX_LIST_FILE_BYTES if self.shape == "list" else MAX_FILE_BYTES
 
 
 DATA_LAYOUT: tuple[RecordKind, ...] = (
@@ -93,7 +98,7 @@ def data_paths(data_dir: Path, log: ProblemLog) -> Iterator[tuple[RecordKind, Pa
 def load_file(kind: RecordKind, path: Path, log: ProblemLog) -> Iterator[RawRecord]:
     """Parse one data file into raw records; a file that cannot be read is reported instead."""
     try:
-        document = load_yaml_file(path)
+        document = load_yaml_file(path, kind.max_file_bytes)
     except YamlFileError as error:
         log.add(path, error.line, error.column, "", error.message, error.hint)
         return

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .dataset import RawRecord
+from .limits import MAX_MARKDOWN_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS
 from .problems import ProblemLog
 
 _TYPE_MESSAGES: dict[str, tuple[str, str]] = {
@@ -29,6 +30,13 @@ _TYPE_MESSAGES: dict[str, tuple[str, str]] = {
     "dict_type": ("应为一组字段（expected a mapping）。", "在下一行缩进两个空格，写“字段名: 值”。"),
     "model_type": ("应为一组字段（expected a mapping）。", "在下一行缩进两个空格，写“字段名: 值”。"),
     "model_attributes_type": ("应为一组字段（expected a mapping）。", "在下一行缩进两个空格，写“字段名: 值”。"),
+}
+
+_TOO_LONG_HINTS: dict[int, str] = {
+    MAX_NAME_CHARS: "名称和标题要简短；详细内容写进介绍（description）或正文（body）。",
+    MAX_TEXT_CHARS: "这里写一两句话；详细内容写进介绍（description）或正文（body），"
+                    f"那里最多 {MAX_MARKDOWN_CHARS:,} 个字符。",
+    MAX_MARKDOWN_CHARS: "删去重复的部分或精简内容；粘贴来的文字请检查是否重复了多遍、是否带进了图片数据。",
 }
 
 _RULE_MESSAGES: dict[str, tuple[str, str]] = {
@@ -62,11 +70,17 @@ def check_record(raw: RawRecord, log: ProblemLog) -> BaseModel | None:
 def _log_error(raw: RawRecord, detail: dict[str, Any], log: ProblemLog) -> None:
     loc = tuple(detail["loc"])
     kind = detail["type"]
+    at_key = False
+    if loc and loc[-1] == "[key]":  # a problem with a mapping's key (a vocabulary's), not its value
+        loc, at_key = loc[:-1], True
     schema = _schema_at(raw.kind.model, loc)
     described = (schema or {}).get("description", "")
     name = str(loc[-1]) if loc else ""
-    at_key = False
-    if kind == "missing":
+    if at_key and kind == "string_pattern_mismatch":
+        message = f"词表的键 {name} 格式不对（invalid vocabulary key）。"
+        hint = ("键只能用小写英文字母、数字和下划线，并以字母开头，如 first_aid；"
+                "中文名称写在 label 里。改了键以后，记录里用到它的地方也要一起改。")
+    elif kind == "missing":
         message = f"缺少必填字段 {name}（required field missing）。"
         hint = f"加上 {name}: …" + (f"（{described}）" if described else "")
     elif kind == "extra_forbidden":
@@ -95,6 +109,11 @@ def _log_error(raw: RawRecord, detail: dict[str, Any], log: ProblemLog) -> None:
     elif kind in ("too_short", "string_too_short"):
         message = "不能为空（must not be empty）。"
         hint = described
+    elif kind == "string_too_long":
+        limit = int(detail.get("ctx", {}).get("max_length", 0))
+        actual = len(str(detail.get("input", "")))
+        message = f"文字太长：{actual:,} 个字符，最多 {limit:,} 个（text too long: {actual:,} > {limit:,}）。"
+        hint = _TOO_LONG_HINTS.get(limit, "删去多余的部分；粘贴来的文字请检查是否重复了多遍。")
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         message = f"数值 {detail.get('input')!r} 超出范围（out of range）。"
         hint = described
@@ -125,6 +144,8 @@ def _schema_at(model: type[BaseModel], loc: tuple) -> dict[str, Any] | None:
             node = node.get("items")
         elif "properties" in node:
             node = node["properties"].get(part)
+        elif "patternProperties" in node:  # a vocabulary: every key has the same kind of value
+            node = next(iter(node["patternProperties"].values()), None)
         else:
             node = node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else None
     return _described(root, node)

@@ -5,36 +5,66 @@ field tables in the editors' guide are all derived from these models. Field
 descriptions are Chinese because editors read them in their editor's tooltips.
 
 Vocabulary keys (station types, amenities, service kinds, story categories)
-are plain strings here: the vocabulary itself is data (``data/vocabularies.yaml``)
+are plain strings in the records that use them: the vocabulary itself is data
+(``data/vocabularies.yaml``, whose keys must match ``VOCABULARY_KEY_PATTERN``)
 and the cross-record check resolves them with a "did you mean" hint. The JSON
 Schema generator adds the current keys as ``enum`` so editors get completion.
+
+Every text field has a maximum length (``limits.py``), which the JSON Schema carries too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .limits import (
+    MAX_ID_CHARS,
+    MAX_KEY_CHARS,
+    MAX_MARKDOWN_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PATH_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_URL_CHARS,
+)
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 PERIOD_PATTERN = r"^([01]\d|2[0-3]):([0-5]\d)-(([01]\d|2[0-3]):([0-5]\d)|24:00)$"
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+VOCABULARY_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 Id = Annotated[
     str,
     Field(
         pattern=ID_PATTERN,
+        max_length=MAX_ID_CHARS,
         description="唯一编号：小写英文字母、数字和连字符，如 xiaoge-01；它决定页面网址，发布后不要再改。",
     ),
 ]
-Ref = Annotated[str, Field(description="引用另一条记录的 id。")]
-Text = Annotated[str, Field(min_length=1, description="纯文本，不能包含 HTML。")]
+Ref = Annotated[str, Field(max_length=MAX_ID_CHARS, description="引用另一条记录的 id。")]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS, description="名称或标题，纯文本。")]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, description="纯文本，不能包含 HTML。")]
 Markdown = Annotated[
     str,
-    Field(min_length=1, description="Markdown 文本（可用 **加粗**、列表、链接），不能包含 HTML 标签。"),
+    Field(
+        min_length=1,
+        max_length=MAX_MARKDOWN_CHARS,
+        description="Markdown 文本（可用 **加粗**、列表、链接），不能包含 HTML 标签。",
+    ),
 ]
+VocabularyKey = Annotated[
+    str,
+    Field(
+        pattern=VOCABULARY_KEY_PATTERN,
+        max_length=MAX_KEY_CHARS,
+        description="词表的键：小写英文字母开头，只用小写英文字母、数字和下划线，如 first_aid。",
+    ),
+]
+# Where a record names a vocabulary key: no pattern, so that 充电 is answered with "是不是想写 charging".
+VocabularyRef = Annotated[str, Field(max_length=MAX_KEY_CHARS)]
 Period = Annotated[
     str,
     Field(
@@ -84,7 +114,9 @@ class Location(Model):
 
 
 class Image(Model):
-    src: str = Field(description="图片路径，相对于 docs/，如 assets/images/station.jpg；不能是外部网址。")
+    src: str = Field(
+        max_length=MAX_PATH_CHARS, description="图片路径，相对于 docs/，如 assets/images/station.jpg；不能是外部网址。"
+    )
     alt: Text = Field(description="替代文字：向看不见图片的人描述图片内容（必填）。")
     caption: Text | None = Field(default=None, description="图注。")
 
@@ -150,7 +182,7 @@ class Record(Model):
 
 
 class VocabularyEntry(Model):
-    label: Text = Field(description="显示名称。")
+    label: Name = Field(description="显示名称。")
     short: Text | None = Field(default=None, max_length=4, description="简称，显示在地图标记上，如 小哥。")
     description: Text | None = Field(default=None, description="说明。")
     icon: str | None = Field(
@@ -161,11 +193,20 @@ class VocabularyEntry(Model):
     synonyms: list[Text] = Field(default=[], description="同义词，供搜索使用，如 卫生间、如厕。")
 
 
+def _only_valid_keys(schema: dict[str, Any]) -> None:
+    """In the JSON Schema, a vocabulary key that does not match the pattern is an error, not just unchecked."""
+    schema["additionalProperties"] = False
+    schema.setdefault("propertyNames", {})["pattern"] = VOCABULARY_KEY_PATTERN
+
+
+Vocabulary = Annotated[dict[VocabularyKey, VocabularyEntry], Field(min_length=1, json_schema_extra=_only_valid_keys)]
+
+
 class Vocabularies(Model):
-    station_types: dict[str, VocabularyEntry] = Field(min_length=1, description="驿站类型。")
-    amenities: dict[str, VocabularyEntry] = Field(min_length=1, description="驿站设施。")
-    service_kinds: dict[str, VocabularyEntry] = Field(min_length=1, description="服务类别。")
-    story_categories: dict[str, VocabularyEntry] = Field(min_length=1, description="动态栏目。")
+    station_types: Vocabulary = Field(description="驿站类型。")
+    amenities: Vocabulary = Field(description="驿站设施。")
+    service_kinds: Vocabulary = Field(description="服务类别。")
+    story_categories: Vocabulary = Field(description="动态栏目。")
 
 
 class SynonymGroup(Model):
@@ -211,7 +252,8 @@ class MapSettings(Model):
 
 class ReportChannel(Model):
     issue_url: str | None = Field(
-        default=None, pattern=r"^https://", description="问题反馈网址（如代码托管平台的新建议题地址）。"
+        default=None, pattern=r"^https://", max_length=MAX_URL_CHARS,
+        description="问题反馈网址（如代码托管平台的新建议题地址）。",
     )
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", description="反馈邮箱。")
     phone: Phone | None = Field(default=None, description="反馈电话（公开号码）。")
@@ -219,15 +261,17 @@ class ReportChannel(Model):
 
 class Source(Model):
     id: Id
-    title: Text = Field(description="来源标题。")
+    title: Name = Field(description="来源标题。")
     publisher: Text | None = Field(default=None, description="发布单位。")
     date: str | None = Field(default=None, pattern=PARTIAL_DATE_PATTERN, description="发布日期，可只写年或年月。")
-    url: str | None = Field(default=None, pattern=r"^https?://", description="原文网址。")
+    url: str | None = Field(
+        default=None, pattern=r"^https?://", max_length=MAX_URL_CHARS, description="原文网址。"
+    )
     note: Text | None = Field(default=None, description="说明。")
 
 
 class SiteSettings(Model):
-    district: Text = Field(description="辖区名称，如 忻州市忻府区。")
+    district: Name = Field(description="辖区名称，如 忻州市忻府区。")
     tagline: Text = Field(description="一句话介绍网站。")
     map: MapSettings = Field(description="地图设置：中心、辖区范围、底图。")
     report: ReportChannel = Field(description="“报告问题”链接用的渠道。")
@@ -236,15 +280,15 @@ class SiteSettings(Model):
 
 
 class Organisation(Record):
-    name: Text = Field(description="单位名称。")
+    name: Name = Field(description="单位名称。")
     kind: Text = Field(description="单位性质，如 党组织、工会、社区、企业。")
     address: Text | None = Field(default=None, description="地址。")
     phone: Phone | None = Field(default=None, description="单位公开电话。")
 
 
 class Station(Record):
-    name: Text = Field(description="驿站名称。")
-    type: str = Field(description="驿站类型，取值见 vocabularies.yaml 的 station_types。")
+    name: Name = Field(description="驿站名称。")
+    type: VocabularyRef = Field(description="驿站类型，取值见 vocabularies.yaml 的 station_types。")
     status: StationStatus = Field(
         default="open", description="状态：open（正常）、temporarily_closed（临时关闭）、closed（已撤销）。"
     )
@@ -252,7 +296,9 @@ class Station(Record):
     street: Text | None = Field(default=None, description="所在街道或乡镇。")
     location: Location = Field(description="位置坐标：lat 纬度、lng 经度，crs 注明从哪种地图拾取。")
     hours: Hours = Field(description="开放时间：open_24h: true 表示 24 小时开放，否则在 weekly 下按星期填写时段。")
-    amenities: list[str] = Field(min_length=1, description="提供的设施，取值见 vocabularies.yaml 的 amenities。")
+    amenities: list[VocabularyRef] = Field(
+        min_length=1, description="提供的设施，取值见 vocabularies.yaml 的 amenities。"
+    )
     organisation: Ref = Field(description="运营单位（organisations.yaml 中的 id）。")
     phone: Phone | None = Field(default=None, description="驿站公开电话（不能是个人手机号）。")
     description: Markdown | None = Field(default=None, description="介绍。")
@@ -279,8 +325,8 @@ class ServiceSchedule(Model):
 
 
 class Service(Record):
-    name: Text = Field(description="服务名称。")
-    kind: str = Field(description="服务类别，取值见 vocabularies.yaml 的 service_kinds。")
+    name: Name = Field(description="服务名称。")
+    kind: VocabularyRef = Field(description="服务类别，取值见 vocabularies.yaml 的 service_kinds。")
     summary: Text = Field(description="一句话介绍。")
     description: Markdown | None = Field(default=None, description="详细介绍。")
     eligibility: Text = Field(description="谁可以使用。")
@@ -296,7 +342,7 @@ class Service(Record):
 
 
 class VolunteerProject(Record):
-    name: Text = Field(description="项目名称。")
+    name: Name = Field(description="项目名称。")
     summary: Text = Field(description="一句话介绍。")
     activities: Markdown = Field(description="志愿者做什么。")
     beneficiaries: Text = Field(description="谁受益。")
@@ -307,7 +353,7 @@ class VolunteerProject(Record):
 
 
 class VolunteerTeam(Record):
-    name: Text = Field(description="队伍名称。")
+    name: Name = Field(description="队伍名称。")
     projects: list[Ref] = Field(min_length=1, description="参与的志愿项目（projects.yaml 中的 id）。")
     members: int = Field(ge=1, description="队员人数（只公开人数，不公开姓名）。")
     organisation: Ref = Field(description="所属单位（organisations 中的 id）。")
@@ -316,7 +362,7 @@ class VolunteerTeam(Record):
 
 
 class Statement(Record):
-    label: Text = Field(description="数字的名称，如 加入工会联合会的货运司机。")
+    label: Name = Field(description="数字的名称，如 加入工会联合会的货运司机。")
     value: float = Field(description="数值。")
     unit: Text = Field(description="单位，如 名、个、人次。")
     qualifier: Literal["exact", "more_than"] = Field(default="exact", description="exact 精确；more_than 表示“余”。")
@@ -326,11 +372,11 @@ class Statement(Record):
 
 
 class Story(Record):
-    title: Text = Field(description="标题。")
+    title: Name = Field(description="标题。")
     date: dt.date = Field(description="发布日期。")
     summary: Text = Field(description="摘要。")
     body: Markdown = Field(description="正文（Markdown）。")
-    category: str = Field(description="栏目，取值见 vocabularies.yaml 的 story_categories。")
+    category: VocabularyRef = Field(description="栏目，取值见 vocabularies.yaml 的 story_categories。")
     tags: list[Text] = Field(default=[], description="标签。")
     images: list[Image] = Field(default=[], description="图片（每张必须有替代文字 alt）。")
     source: Ref | None = Field(default=None, description="来源（site.yaml sources 中的 id）。")

@@ -9,6 +9,8 @@ PyYAML's safe loader is used, with three changes that matter to editors:
   are recognised.
 * Anchors and aliases are refused, which also defuses "billion laughs" bombs.
 * Duplicate keys are reported instead of silently keeping the last one.
+* A file larger than ``MAX_FILE_BYTES``, or nested deeper than ``MAX_DEPTH``
+  (which would crash the recursive composer), is refused before it is parsed.
 
 Every node's line and column is kept so that later stages can point at them.
 """
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .limits import MAX_DEPTH, MAX_FILE_BYTES
 
 FieldPath = tuple[str | int, ...]
 
@@ -110,7 +114,14 @@ class _AliasFound(Exception):
     """A node was reached twice: the file uses an alias."""
 
 
-def load_yaml_file(path: Path) -> YamlDocument:
+def load_yaml_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise YamlFileError(
+            1, 1, f"文件太大：{_kilobytes(size)}，上限是 {_kilobytes(max_bytes)}（file too large）。",
+            "一个驿站文件通常约 2 KB，一篇长动态也不到 60 KB。检查是否粘贴了重复多遍的文字或图片数据；"
+            "照片放进 docs/assets/images/，在 images 里引用。",
+        )
     raw = path.read_bytes()
     text = _decode(raw)
     if not text.strip() or all(
@@ -119,6 +130,7 @@ def load_yaml_file(path: Path) -> YamlDocument:
         raise YamlFileError(1, 1, "文件是空的（empty file）。", "填写记录内容，或删除这个文件。")
     loader = _StrictLoader(text)
     try:
+        _check_depth(text)  # the composer below is recursive: 1,000 levels would crash it
         node = loader.get_single_node()
         # An alias needs a "*"; without one the alias walk can be skipped.
         _check_structure(node, set() if "*" in text else None)
@@ -141,6 +153,27 @@ def load_yaml_file(path: Path) -> YamlDocument:
     finally:
         loader.dispose()
     return document
+
+
+def _kilobytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+
+
+def _check_depth(text: str, limit: int = MAX_DEPTH) -> None:
+    """Refuse mappings and lists nested more than ``limit`` deep, counting parser events (no recursion)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_StrictLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > limit:
+                raise YamlFileError(
+                    event.start_mark.line + 1, event.start_mark.column + 1,
+                    f"嵌套超过 {limit} 层（nesting too deep）。",
+                    "真实的记录最多嵌套五六层（如 hours → weekly → periods）。检查这里是否多写了 [ 、{ 或“- ”，"
+                    "或者缩进一层比一层多；文件也可能已经损坏，可与同类文件对照。",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _decode(raw: bytes) -> str:
