@@ -1,4 +1,4 @@
-"""The pipeline, top to bottom: load → check → resolve → render → write → MkDocs.
+"""The pipeline, top to bottom: load → check → resolve → render → write → MkDocs → search → guard.
 
 Everything is read and checked before anything is written, and MkDocs builds
 into a temporary folder that replaces ``site/`` only when the build succeeded,
@@ -23,7 +23,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 from pydantic import BaseModel
 
-from . import csp, forks, maps, open_data, search_index, station_extras
+from . import csp, forks, maps, open_data, output_guard, search_index, station_extras
 from .catalogue import Catalogue, build_catalogue
 from .content_rules import check_content
 from .dataset import RawRecord, RecordKind, data_paths, load_file
@@ -222,6 +222,12 @@ def build(project: Project) -> BuildReport:
         shutil.rmtree(temporary_site, ignore_errors=True)
         raise BuildFailed(str(error)) from None
     lap("search")
+
+    findings = output_guard.check_site(temporary_site)  # the last line of defence: see output_guard.py
+    if findings:
+        shutil.rmtree(temporary_site, ignore_errors=True)
+        raise BuildFailed(output_guard.describe(findings))
+    lap("guard")
 
     _replace_directory(temporary_site, project.site_dir)
     lap("publish")

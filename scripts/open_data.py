@@ -24,6 +24,7 @@ from . import hours
 from .catalogue import Catalogue
 from .records import Station
 from .render import PageRenderer, SiteInfo
+from .safe_output import spreadsheet_cell
 from .station_extras import page_url
 
 GEOJSON_PATH = "stations.geojson"
@@ -98,8 +99,8 @@ def _csv_cell(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return CSV_LIST_SEPARATOR.join(value)
-    return "" if value is None else str(value)
+        return spreadsheet_cell(CSV_LIST_SEPARATOR.join(value))
+    return "" if value is None else spreadsheet_cell(str(value))
 
 
 def stations_csv(rows: list[tuple[Station, dict[str, Value]]]) -> str:

@@ -18,6 +18,7 @@ not depend on it; it lives here, where text meets output:
 * ``token`` — ids and vocabulary keys printed as-is into URLs and anchors: checked, never trusted.
 * ``site_path`` — a path under ``docs/`` (an image) as a URL: percent-encoded, never absolute.
 * ``external_url`` — a web address from the data: http or https only, checked after decoding.
+* ``spreadsheet_cell`` — a CSV cell: nothing that Excel or WPS would run as a formula.
 
 The templates mark nothing safe by hand (no ``|safe``): what is safe is a ``Markup`` made here, or by
 our own code from constants (icons, links between our own pages).
@@ -101,6 +102,18 @@ def external_url(url: str) -> Markup:
     if urllib.parse.urlsplit(decoded).scheme.lower() not in ("http", "https"):
         raise UnsafeValue(f"网址只能以 http:// 或 https:// 开头（not a web address）：{url!r}")
     return text(decoded)
+
+
+# Excel and WPS read a cell that starts with one of these as a formula (=HYPERLINK(…), =cmd|…): CSV injection.
+_FORMULA_START = re.compile("^[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]")
+_NUMBER_LIKE = re.compile(r"^[+-]?[\d\s().-]+$")  # +86 350 303 1234, -1: numbers, not formulas
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A CSV cell that a spreadsheet shows as text: a leading apostrophe before anything formula-like."""
+    if _FORMULA_START.match(value) and not _NUMBER_LIKE.match(value):
+        return "'" + value
+    return value
 
 
 # --- Markdown fields --------------------------------------------------------------------------------
