@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_a11y_catches_bugs import project_copy
 
 from conftest import build_site
 from scripts import output_guard
-from test_a11y_catches_bugs import project_copy
 
 UNSAFE = [
     ('<a href="javascript:alert(1)">x</a>', "script URL"),
