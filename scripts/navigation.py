@@ -40,7 +40,9 @@ def baidu_url(station: Station, app_name: str) -> str:
 
 def tencent_url(station: Station, app_name: str) -> str:
     lat, lng = station.location.lat, station.location.lng
-    marker = f"coord:{_coord(lat)},{_coord(lng)};title:{station.name};addr:{station.address}"
+    # ";" and ":" structure the marker value: in a name or an address they would start a field of their own.
+    name, address = (text.replace(";", "；").replace(":", "：") for text in (station.name, station.address))
+    marker = f"coord:{_coord(lat)},{_coord(lng)};title:{name};addr:{address}"
     query = {"marker": marker, "coord_type": "1", "referer": app_name}
     return "https://apis.map.qq.com/uri/v1/marker?" + urlencode(query, quote_via=quote, safe=",:;")
 
