@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from . import records
 from .limits import MAX_FILE_BYTES, MAX_LIST_FILE_BYTES
 from .problems import ProblemLog
-from .yamlfile import FieldPath, YamlDocument, YamlFileError, load_yaml_file
+from .yamlfile import FieldPath, Finder, YamlDocument, YamlFileError, load_yaml_file
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,11 @@ class RawRecord:
 
     def locate(self, field: FieldPath = (), at_key: bool = False) -> tuple[int, int]:
         position = self.document.locate((*self.prefix, *field), at_key)
+        return position.line, position.column
+
+    def locate_text(self, field: FieldPath, found: Finder) -> tuple[int, int]:
+        """The line of the text at ``field`` where ``found`` finds something (see ``YamlDocument.locate_text``)."""
+        position = self.document.locate_text((*self.prefix, *field), found)
         return position.line, position.column
 
     def field_name(self, field: FieldPath) -> str:

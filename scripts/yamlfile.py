@@ -18,6 +18,7 @@ Every node's line and column is kept so that later stages can point at them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,13 @@ class _PositionIndex:
     values: dict[FieldPath, Position] = field(default_factory=dict)
     keys: dict[FieldPath, Position] = field(default_factory=dict)
     blocks: set[FieldPath] = field(default_factory=set)  # paths whose value is a mapping or list
+    scalars: dict[FieldPath, yaml.ScalarNode] = field(default_factory=dict)  # text that may span lines
+
+
+# YAML's line breaks (https://yaml.org/spec/1.1/#id871136): PyYAML counts lines with these.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# ``found(text)`` says where in ``text`` a rule's offending text starts, or None if it is not there.
+Finder = Callable[[str], int | None]
 
 
 @dataclass
@@ -75,10 +83,20 @@ class YamlDocument:
     data: Any
     root: yaml.Node | None = field(default=None, repr=False)
     _positions: _PositionIndex | None = field(default=None, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
         """Sent to another process without its nodes (most of its size): ``locate`` reads them again."""
-        return {**self.__dict__, "root": None, "_positions": None}
+        return {**self.__dict__, "root": None, "_positions": None, "_lines": None}
+
+    def _index(self) -> _PositionIndex:
+        if self._positions is None:
+            self._positions = _PositionIndex()
+            # A document checked in another process comes without its nodes: read them again.
+            root = self.root if self.root is not None else load_yaml_file(self.path, _UNLIMITED).root
+            if root is not None:
+                _index(root, (), self._positions)
+        return self._positions
 
     def locate(self, path: FieldPath, at_key: bool = False) -> Position:
         """Where ``path`` is, or its nearest existing parent (for missing fields).
@@ -86,13 +104,7 @@ class YamlDocument:
         A mapping or list value starts on the line after its key, so problems
         with a whole block point at the key ("hours:"), as do ``at_key`` ones.
         """
-        if self._positions is None:
-            self._positions = _PositionIndex()
-            # A document checked in another process comes without its nodes: read them again.
-            root = self.root if self.root is not None else load_yaml_file(self.path).root
-            if root is not None:
-                _index(root, (), self._positions)
-        index = self._positions
+        index = self._index()
         for end in range(len(path), -1, -1):
             prefix = path[:end]
             if prefix in index.keys and (at_key or prefix in index.blocks):
@@ -100,6 +112,38 @@ class YamlDocument:
             if prefix in index.values:
                 return index.values[prefix]
         return Position(1, 1)
+
+    def locate_text(self, path: FieldPath, found: Finder) -> Position:
+        """The line inside the text at ``path`` where ``found`` finds what a rule objects to.
+
+        A text on one line is reported where it starts, as ``locate`` does. A text over
+        several lines (``body: |``, ``>``, or plain and quoted text that goes on to the next
+        line) is searched line by line in the file, so that a problem in the fourth line of
+        a story's body is reported at that line, not at ``body:``.
+        """
+        start = self.locate(path)
+        node = self._index().scalars.get(path)
+        if node is None:
+            return start
+        first, last = node.start_mark.line, node.end_mark.line - (node.end_mark.column == 0)
+        lines = self._source_lines()[first:last + 1]
+        # The value's own part of each line: after "key: " on the first, without indentation on the others.
+        offsets = [node.start_mark.column] + [len(line) - len(line.lstrip(" ")) for line in lines[1:]]
+        for number, (line, offset) in enumerate(zip(lines, offsets, strict=True)):
+            where = found(line[offset:])
+            if where is not None:
+                return Position(first + number + 1, offset + where + 1)
+        # Text split over lines (a folded number, say): the first line by which all of it has appeared.
+        for number in range(2, len(lines) + 1):
+            so_far = "\n".join(line[offset:] for line, offset in zip(lines[:number], offsets, strict=False))
+            if found(so_far) is not None:
+                return Position(first + number, offsets[number - 1] + 1)
+        return start
+
+    def _source_lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(_decode(self.path.read_bytes()))
+        return self._lines
 
 
 class YamlFileError(Exception):
@@ -112,6 +156,9 @@ class YamlFileError(Exception):
 
 class _AliasFound(Exception):
     """A node was reached twice: the file uses an alias."""
+
+
+_UNLIMITED = 1 << 62  # for reading again a file that was already checked
 
 
 def load_yaml_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
@@ -217,6 +264,8 @@ def _check_structure(node: yaml.Node, seen: set[int] | None) -> None:
 def _index(node: yaml.Node, path: FieldPath, index: _PositionIndex) -> None:
     """Record the position of every value and key under ``node``."""
     index.values[path] = _position(node)
+    if isinstance(node, yaml.ScalarNode) and node.end_mark.line > node.start_mark.line:
+        index.scalars[path] = node
     if isinstance(node, yaml.CollectionNode):
         index.blocks.add(path)
     if isinstance(node, yaml.MappingNode):
