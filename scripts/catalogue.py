@@ -62,6 +62,9 @@ class Catalogue:
     statements: dict[str, Statement] = field(default_factory=dict)
     stories: dict[str, Story] = field(default_factory=dict)
     synonyms: list[SynonymGroup] = field(default_factory=list)  # for search (scripts/search_index.py)
+    # Stories dated after the build's today: checked, but not published until their date (not in ``stories``).
+    held_back: list[HeldBack] = field(default_factory=list)
+    today: dt.date | None = None  # the build's today: no date the site shows as "updated" is later
 
     # --- queries used by templates -------------------------------------------------
 
@@ -113,11 +116,25 @@ class Catalogue:
         )
 
     def latest_date(self) -> dt.date:
-        """The newest date in the data: a reproducible timestamp for the build."""
+        """The newest date in the data, never after today: a reproducible timestamp for the build
+        (SOURCE_DATE_EPOCH, the sitemap's lastmod, the feed's updated)."""
         dates = [s.verified for s in self.stations.values()]
         dates += [s.verified for s in self.services.values()]
         dates += [s.date for s in self.stories.values()]
-        return max(dates, default=dt.date(2025, 1, 1))
+        latest = max(dates, default=dt.date(2025, 1, 1))
+        return min(latest, self.today) if self.today else latest
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A story dated after today: valid, published by the first build on or after its date."""
+
+    file: str  # as editors see it: data/stories/…
+    story: Story
+
+    def note(self, today: dt.date) -> str:
+        return (f"说明：{self.file}：定于 {self.story.date} 发布，今天（{today}）的构建不包含它"
+                f"（scheduled, held back）。到那天的构建会自动发布它。")
 
 
 # --- building and checking -------------------------------------------------------------
@@ -146,7 +163,7 @@ def build_catalogue(
         return None  # already reported: without settings and vocabularies nothing resolves
     site_raw, settings = singles["site"]
     vocabularies_raw, vocabularies = singles["vocabularies"]
-    catalogue = Catalogue(settings=settings, vocabularies=vocabularies)  # type: ignore[arg-type]
+    catalogue = Catalogue(settings=settings, vocabularies=vocabularies, today=today)  # type: ignore[arg-type]
     catalogue.synonyms = [group for _, group in by_kind.get("synonyms", [])]  # type: ignore[misc]
     checker = _CrossChecker(catalogue, today, log)
 
@@ -158,7 +175,10 @@ def build_catalogue(
         collection = getattr(catalogue, attribute)
         for raw, record in sorted(by_kind.get(kind_name, []), key=lambda pair: pair[1].id):
             if checker.unique_id(record.id, raw, ("id",), seen_ids):
-                collection[record.id] = record
+                if kind_name == "story" and record.date > today:
+                    catalogue.held_back.append(HeldBack(log.display_path(raw.document.path), record))
+                else:
+                    collection[record.id] = record
                 if kind_name == "station":
                     station_raws[record.id] = raw
             if raw.kind.one_per_file and raw.document.path.stem != record.id:
@@ -170,6 +190,9 @@ def build_catalogue(
     }
     checker.all_references(by_kind, site_raw)
     checker.icons(vocabularies_raw)
+    if not len(log):
+        for held in catalogue.held_back:  # not a problem: validate and build go on, and say so
+            print(held.note(today), flush=True)
     return catalogue
 
 
@@ -209,11 +232,23 @@ class _CrossChecker:
     ) -> None:
         if value in entries:
             return
-        by_label = [k for k, e in entries.items() if value == e.label or value in e.synonyms]
-        close = by_label or difflib.get_close_matches(value, list(entries), n=1, cutoff=0.5)
-        hint = f"是不是想写 {close[0]}？" if close else ""
+        close = self.meaning(value, entries) or difflib.get_close_matches(value, list(entries), n=1, cutoff=0.5)
+        hint = f"是不是想写 {close[0]}（{entries[close[0]].label}）？" if close else ""
         hint += "可选：" + "、".join(f"{k}（{e.label}）" for k, e in entries.items()) + "。见 data/vocabularies.yaml。"
         self.report(raw, field, f"未知的{label} {value}（unknown vocabulary key）。", hint)
+
+    def meaning(self, value: str, entries: dict[str, VocabularyEntry]) -> list[str]:
+        """Keys that ``value`` names in other words: the entry's label, its synonyms, or a word in a group of
+        data/synonyms.yaml that shares a word with them (充电, 冲电, chongdian → charging)."""
+        wanted = value.strip().casefold()
+        for key, entry in entries.items():
+            words = {entry.label, *entry.synonyms}
+            for group in self.catalogue.synonyms:
+                if words.intersection(group.words):
+                    words.update(group.words)
+            if wanted in {word.casefold() for word in words}:
+                return [key]
+        return []
 
     def all_references(self, by_kind: dict[str, list[tuple[RawRecord, object]]], site_raw: RawRecord) -> None:
         c = self.catalogue
@@ -259,8 +294,9 @@ class _CrossChecker:
 
     def not_in_future(self, raw: RawRecord, field: FieldPath, value: dt.date) -> None:
         if value > self.today:
-            self.report(raw, field, f"核实日期 {value} 晚于今天 {self.today}（date in the future）。",
-                        "写实际核实信息的那一天。")
+            self.report(raw, field,
+                        f"核实日期不能晚于今天：写的是 {value}，今天是 {self.today}（date in the future）。",
+                        "写实际核实信息的那一天；还没核实的，先不要改这个日期。")
 
     # --- coordinates ---------------------------------------------------------------------
 

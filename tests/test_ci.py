@@ -62,7 +62,8 @@ def test_pull_requests_validate_build_and_test_with_the_readme_commands() -> Non
 
 def test_main_is_published_only_after_every_check_passed() -> None:
     publish = load(WORKFLOWS / "publish.yml")
-    assert triggers(publish) == {"push": {"branches": ["main"]}}
+    # A push to main, and a daily run so that stories held back until their date are published on that day.
+    assert triggers(publish) == {"push": {"branches": ["main"]}, "schedule": [{"cron": "10 16 * * *"}]}
     assert publish["jobs"]["checks"]["uses"] == "./.github/workflows/checks.yml"
     assert "workflow_call" in triggers(load(WORKFLOWS / "checks.yml"))
     deploy = publish["jobs"]["deploy"]
@@ -78,7 +79,7 @@ def test_main_is_published_only_after_every_check_passed() -> None:
              if str(step.get("uses", "")).startswith("actions/upload-pages-artifact@")]
     assert pages == [len(checks_steps) - 1]
     condition = checks_steps[-1]["if"]
-    assert "refs/heads/main" in condition and "push" in condition
+    assert "refs/heads/main" in condition and "push" in condition and "schedule" in condition
     assert checks_steps[-1]["with"]["path"].rstrip("/") == "site"
 
 
