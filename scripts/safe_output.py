@@ -26,6 +26,7 @@ our own code from constants (icons, links between our own pages).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -43,6 +44,9 @@ _SPECIAL = re.compile(r"""[&<>"'\\`*_{}\[\]()#!|~]""")
 # Unicode line separators that end a JavaScript string.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _WHITESPACE = re.compile(r"[\s\u2028\u2029]+")
+# A value may start a line of the page: a leading digit or mark could begin a list ("1."), a rule or
+# heading underline ("---", "==="), a definition (":") or a collapsible block ("???").
+_LINE_START = re.compile(r"^[0-9+\-.:=?/$%^@,;]")
 
 
 def _reference(match: re.Match[str]) -> str:
@@ -53,8 +57,10 @@ def text(value: object) -> Markup:
     """Plain text, inert wherever it lands: HTML text or attribute, Markdown, XML. Lines are joined."""
     if isinstance(value, Markup):
         return value
+    if isinstance(value, (int, float, dt.date)):  # numbers and dates say nothing to HTML or Markdown
+        return Markup(value)
     plain = _WHITESPACE.sub(" ", _INVISIBLE.sub("", str(value))).strip()
-    return Markup(_SPECIAL.sub(_reference, plain))
+    return Markup(_LINE_START.sub(_reference, _SPECIAL.sub(_reference, plain), count=1))
 
 
 def front_matter(value: object) -> Markup:
