@@ -177,7 +177,7 @@ def _check_text(raw: RawRecord, field: FieldPath, text: str, docs_dir: Path, log
         report(_finder(_CONTROL, decoded=False),
                f"含有看不见的{kind} U+{ord(character):04X}（control character）。",
                "删除这个字符：页面上看不见它，它却能打乱文字的显示顺序，让读者看到的和文件里写的不一样，或让页面出错。"
-               "从网页、聊天软件或 Word 复制的文字有时会带上它；VS Code 把它显示为带框的小方块，"
+               "从网页、聊天软件或 Word 复制的文字有时会带上它；VS Code 会用方框标出它，"
                "也可以把这段文字删掉重新输入。")
     blank_alt = any(not alt.strip() for alt in _MARKDOWN_IMAGE_ALT.findall(text))
     if blank_alt or (len(field) >= 3 and field[-1] == "alt" and field[-3] == "images" and not text.strip()):

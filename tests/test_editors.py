@@ -259,6 +259,11 @@ GUIDE_ERRORS = [
     ("description: 测试。", "description: 有事请打站长手机 13912345678"),
     ("description: 测试。", "description: 欢迎<b>骑手</b>来歇脚"),
     ("[rest, water,", "[rest，water,"),
+    # 安全 (docs/editors.md#safety)
+    ("description: 测试。", 'description: "[点这里](java&#115;cript:alert(1))"'),
+    ("description: 测试。", 'description: "测试\\u202e。"'),
+    ("name: 测试驿站\n", "name: " + "很长的名字" * 25 + "\n"),
+    ("verified: 2026-05-01", "verified: 2027-03-01"),
 ]
 PROBLEM = re.compile(r"^(?P<file>\S+):\d+:\d+: 第 \d+ 行(?: 字段 \S+?)?：(?P<message>.*)$")
 
