@@ -25,7 +25,7 @@ from mkdocs.commands.serve import serve as mkdocs_serve
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from . import csp, preview_banner
+from . import csp, preview_banner, preview_reload
 from .build import BuildFailed, Project, generate_pages, load_catalogue, mkdocs_config
 from .catalogue import Catalogue
 from .incremental import Caches
@@ -52,6 +52,7 @@ def serve(project: Project, dev_addr: str) -> None:
     logging.getLogger("mkdocs.structure.nav").setLevel(logging.WARNING)
     # MkDocs warns on every dirty build that links may be stale: the preview chose that, so not on every save.
     logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
+    preview_reload.install()  # MkDocs' live reload from a file: the policy refuses inline scripts
     mkdocs_serve(
         str(project.config_file),
         livereload=True,
@@ -70,7 +71,8 @@ def regenerate(project: Project, site: SiteInfo, caches: Caches) -> Catalogue | 
     caches.start_run()
     try:
         catalogue = load_catalogue(project, caches.records)
-        writer = generate_pages(project, catalogue, site, caches, preview_banner.preview_files())
+        writer = generate_pages(project, catalogue, site, caches,
+                                {**preview_banner.preview_files(), **preview_reload.files()})
     except DataError as error:
         report = error.report().replace("网站没有生成，已发布的 site/ 保持不变。", "预览保持上一次正确的版本。")
         _failed(project, caches, report)

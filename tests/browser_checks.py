@@ -104,6 +104,17 @@ def report(problems: list[Problem]) -> str:
 
 # --- a browser tab that records what the page asks of the network ------------------------------
 
+# Run in every document and frame before its own scripts: what the Content-Security-Policy refused.
+# (Give page.wait_for_function a function, "() => …", not an expression: Playwright polls an expression
+# with eval, which the policy refuses.)
+CSP_LISTENER = """(() => {
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', event => {
+    window.__cspViolations.push(`${event.effectiveDirective} refused ${event.blockedURI || '(inline)'}`
+      + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber} ${event.sample || ''}`.trimEnd());
+  }, true);
+})();"""
+
 @contextmanager
 def open_visit(browser, viewport: str = "phone", **options: object) -> Iterator[PageVisit]:
     """A tab like conftest's ``phone`` in any viewport: every request off this machine is blocked
@@ -119,6 +130,8 @@ def open_visit(browser, viewport: str = "phone", **options: object) -> Iterator[
             route_.abort()
 
     def console(message) -> None:
+        if "Content Security Policy" in message.text:  # a refusal, or a policy the browser cannot use
+            visit.csp_violations.append(f"{message.text} @ {message.location.get('url')}")
         # A blocked tile is logged as a failed resource (net::ERR_FAILED): the test's doing, not the page's.
         blocked = urllib_host(message.location.get("url", "")) not in (*LOCAL_HOSTS, "") \
             or message.text.startswith("Failed to load resource: net::ERR_FAILED")
@@ -126,6 +139,7 @@ def open_visit(browser, viewport: str = "phone", **options: object) -> Iterator[
             visit.console_errors.append(f"{message.text} @ {message.location.get('url')}")
 
     context.route("**/*", route)
+    context.add_init_script(CSP_LISTENER)
     context.on("console", console)
     visit.page.on("pageerror", lambda error: visit.console_errors.append(f"uncaught: {error}"))
     context.on("requestfailed", lambda request: visit.failed_local.append(f"{request.failure} {request.url}")
@@ -139,9 +153,12 @@ def open_visit(browser, viewport: str = "phone", **options: object) -> Iterator[
 
 
 def network_problems(visit: PageVisit, label: str, expected_404: str | None = None) -> list[Problem]:
-    """Console errors, failed requests to the site, and any third party other than map tiles."""
+    """Console errors, failed requests to the site, any third party other than map tiles, and anything the
+    Content-Security-Policy refused (told in the console) on any page of the visit."""
     problems = [Problem(label, "console-error", text) for text in visit.console_errors
-                if not (expected_404 and text.endswith(f"404 (Not Found) @ {expected_404}"))]
+                if not (expected_404 and text.endswith(f"404 (Not Found) @ {expected_404}"))
+                and "Content Security Policy" not in text]  # reported once, below
+    problems += [Problem(label, "csp-violation", text) for text in visit.csp_violations]
     # net::ERR_ABORTED is the browser dropping a request because the test moved on to another page.
     problems += [Problem(label, "failed-request", text) for text in visit.failed_local
                  if not (expected_404 and text == f"404 {expected_404}") and "net::ERR_ABORTED" not in text]
@@ -169,7 +186,7 @@ def settle(page) -> None:
     """Let transitions finish: the theme fades its tabs back in after a scroll, and axe would
     measure the contrast of half-faded text."""
     with suppress(PlaywrightTimeout):  # something animating for ever is checked as it is
-        page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=3_000)
+        page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')", timeout=3_000)
 
 
 def local_frames(page) -> list:
@@ -399,12 +416,25 @@ def overflow_problems(page, label: str) -> list[Problem]:
     return [Problem(label, "horizontal-overflow", text) for text in page.evaluate(_OVERFLOW_JS)]
 
 
+# --- the Content-Security-Policy: nothing refused ----------------------------------------------------
+
+def csp_problems(page, label: str) -> list[Problem]:
+    """What the page's policy refused in the page and its map frames (recorded by ``CSP_LISTENER``): a
+    refused script or style means the page does not work as built, or markup sneaked in an inline script."""
+    problems = []
+    for frame, where in [(page.main_frame, label)] + [(f, f"{label} › {f.url.split('/')[-1].split('?')[0]}")
+                                                        for f in local_frames(page)]:
+        for text in frame.evaluate("window.__cspViolations || []"):
+            problems.append(Problem(where, "csp-violation", text))
+    return problems
+
+
 # --- all of it ------------------------------------------------------------------------------------
 
 def page_problems(page, label: str, headings: bool = True, keyboard: bool = True) -> list[Problem]:
     """Every check of a loaded page (and its map frames)."""
     problems = axe_problems(page, label) + document_problems(page, label, headings) + name_problems(page, label)
-    problems += overflow_problems(page, label)
+    problems += overflow_problems(page, label) + csp_problems(page, label)
     if keyboard:
         problems += focus_problems(page, label)
     return problems
@@ -440,5 +470,5 @@ def search_box(page):
 
 def search_results(page, query: str = SEARCH_QUERY) -> list[str]:
     """Wait for the search to show results for ``query``; the addresses of the result links."""
-    page.wait_for_function(f"({SEARCH_RESULTS_JS})({query!r}).length > 0", timeout=15_000)
+    page.wait_for_function(f"() => ({SEARCH_RESULTS_JS})({query!r}).length > 0", timeout=15_000)
     return page.evaluate(SEARCH_RESULTS_JS, query)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -147,6 +147,7 @@ class PageVisit:
     console_errors: list[str]
     failed_local: list[str]
     third_party: list[str]
+    csp_violations: list[str] = field(default_factory=list)  # console messages about the Content-Security-Policy
 
 
 @pytest.fixture

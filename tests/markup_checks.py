@@ -18,9 +18,8 @@ from xml.etree.ElementTree import Element
 
 import html5lib
 
-# folium's document template (branca Figure) writes the map's <script> after </body>; browsers move
-# it into the body as the parsing algorithm says. It is the library's template, not ours.
-ALLOWED_PARSE_ERRORS = {("maps", "unexpected-start-tag-after-body")}
+# Parse errors accepted in a folder of the site, as (folder, error code): none.
+ALLOWED_PARSE_ERRORS: set[tuple[str, str]] = set()
 INTERACTIVE = {"a", "button", "input", "select", "textarea", "iframe", "details", "label", "embed", "object"}
 CONTROLS = {"input", "select", "textarea", "button"}
 LIST_CHILDREN = {"li", "script", "template"}
@@ -79,3 +78,69 @@ def _short(el: Element) -> str:
     shown = ("id", "class", "href", "src", "name", "for")
     attributes = " ".join(f'{k}="{v[:50]}"' for k, v in el.attrib.items() if k in shown)
     return f"<{el.tag} {attributes}>"
+
+
+# --- the Content-Security-Policy --------------------------------------------------------------------
+
+# <script type> values a browser runs; anything else (application/json, application/ld+json) is data.
+SCRIPT_TYPES = {"", "module", "text/javascript", "application/javascript", "application/ecmascript",
+                "text/ecmascript", "application/x-javascript", "text/jscript"}
+UNSAFE_SCRIPT_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "data:", "http:", "https:"}
+NOT_IN_META = {"frame-ancestors", "report-uri", "sandbox"}  # browsers ignore these in a <meta>
+
+
+def csp_meta(tree: Element) -> str | None:
+    """The content of the page's <meta http-equiv="Content-Security-Policy">, or None."""
+    for el, _ in walk(tree):
+        if el.tag == "meta" and (el.get("http-equiv") or "").lower() == "content-security-policy":
+            return el.get("content") or ""
+    return None
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    parsed: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        if part.split():
+            name, *sources = part.split()
+            parsed.setdefault(name.lower(), sources)  # the first of a repeated directive counts
+    return parsed
+
+
+def csp_problems(tree: Element) -> Iterator[str]:
+    """The page carries a Content-Security-Policy before its first <script> that runs no inline or
+    evaluated script, and the page has no inline script, event-handler attribute or javascript: URL."""
+    meta_seen = False
+    first_script_before_meta = None
+    for el, ancestors in walk(tree):
+        if el.tag == "meta" and (el.get("http-equiv") or "").lower() == "content-security-policy":
+            meta_seen = True
+            if not any(a.tag == "head" for a in ancestors):
+                yield "the Content-Security-Policy <meta> is not in <head>"
+        elif el.tag == "script":
+            if not meta_seen and first_script_before_meta is None:
+                first_script_before_meta = _short(el)
+            kind = (el.get("type") or "").split(";")[0].strip().lower()
+            if kind in SCRIPT_TYPES and el.get("src") is None:
+                yield f"inline script: {_short(el)} {(el.text or '').strip()[:60]}"
+        for name, value in el.attrib.items():
+            if name.lower().startswith("on"):
+                yield f"event-handler attribute {name}: {_short(el)}"
+            if name.lower() in ("href", "src", "action", "formaction") and \
+                    re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith("javascript:"):
+                yield f"javascript: URL: {_short(el)}"
+    policy = csp_meta(tree)
+    if policy is None:
+        yield "no Content-Security-Policy <meta>"
+        return
+    if first_script_before_meta:
+        yield f"a script comes before the Content-Security-Policy: {first_script_before_meta}"
+    parsed = directives(policy)
+    if "script-src" not in parsed and "default-src" not in parsed:
+        yield f"the policy does not limit scripts: {policy}"
+    for name in ("default-src", "script-src", "script-src-elem", "script-src-attr"):
+        unsafe = sorted(UNSAFE_SCRIPT_SOURCES & {source.lower() for source in parsed.get(name, [])})
+        if unsafe:
+            yield f"{name} allows {unsafe}"
+    if parsed.get("object-src") != ["'none'"]:
+        yield "object-src is not 'none'"
+    yield from (f"{name} in a <meta> policy (ignored there)" for name in sorted(NOT_IN_META & set(parsed)))

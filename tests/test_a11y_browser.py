@@ -6,7 +6,8 @@ text on every image, a name on every control (as Chromium's accessibility tree c
 skip link first in the Tab order, every Tab stop on screen and visibly marked, nothing wider than
 the screen. The network must be clean: no console error, no failed request to the site, and no
 request to any other host except map tiles, which are blocked, and the maps must still show their
-markers. A phone screenshot of each page type goes to test-artifacts/pages/ for people to look at.
+markers. Nothing may be refused by the pages' Content-Security-Policy. A phone screenshot of each
+page type goes to test-artifacts/pages/ for people to look at.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from browser_checks import (
     PAGE_TYPES,
     SEARCH_QUERY,
     axe_problems,
+    csp_problems,
     document_problems,
     local_frames,
     network_problems,
@@ -73,6 +75,7 @@ def test_map_documents_opened_on_their_own_pass_axe(browser, site_url: str, buil
             visit.page.wait_for_selector("html[data-stations]", state="attached")
             problems += axe_problems(visit.page, f"maps/{name}") + document_problems(visit.page, f"maps/{name}",
                                                                                       headings=False)
+            problems += csp_problems(visit.page, f"maps/{name}")
         problems += network_problems(visit, "maps")
     assert map_documents(built_site), "no map documents were built"
     assert problems == [], report(problems)

@@ -64,7 +64,7 @@ def test_a_filter_changes_list_and_map(phone: PageVisit, site_url: str, name, va
     wanted = sorted(sid for sid, s in STATIONS.items() if expected(s))
     assert 0 < len(wanted) < len(STATIONS)
     assert sorted(visible_ids(phone)) == wanted
-    phone.page.wait_for_function(f"document.querySelector('iframe.district-map').contentDocument"
+    phone.page.wait_for_function(f"() => document.querySelector('iframe.district-map').contentDocument"
                                  f".documentElement.dataset.stations === '{len(wanted)}'")
     assert f"{name}={value}" in phone.page.url
     assert_clean(phone)

@@ -60,7 +60,7 @@ def test_finder_filters_and_list_with_the_keyboard(browser, site_url: str, viewp
         page.keyboard.press("Space")
         nuanxin = sorted(sid for sid, s in STATIONS.items() if s["type"] == "nuanxin")
         assert visible_stations(page) == nuanxin and "type=nuanxin" in page.url
-        page.wait_for_function(f"document.querySelector('iframe.district-map').contentDocument"
+        page.wait_for_function(f"() => document.querySelector('iframe.district-map').contentDocument"
                                f".documentElement.dataset.stations === '{len(nuanxin)}'")
 
         tab_to(page, "#station-list li:not([hidden]) a")  # past the map, into the list
@@ -146,7 +146,7 @@ def test_search_with_the_keyboard(browser, site_url: str, viewport: str) -> None
                 tab_to(page, field, limit=10)
         assert reached <= 10, f"the search is {reached} Tab presses from the top of the page"
         page.keyboard.type(SEARCH_QUERY)
-        page.wait_for_function(f"({SEARCH_RESULTS_JS})({SEARCH_QUERY!r}).length > 0", timeout=15_000)
+        page.wait_for_function(f"() => ({SEARCH_RESULTS_JS})({SEARCH_QUERY!r}).length > 0", timeout=15_000)
         is_result = f"({SEARCH_RESULTS_JS})({SEARCH_QUERY!r}).includes(document.activeElement.href)"
         for _ in range(10):
             page.keyboard.press("Tab")

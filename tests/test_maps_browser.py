@@ -59,7 +59,7 @@ def test_clusters_follow_the_finder_and_zoom_in_with_the_keyboard(phone: PageVis
     assert bubble.get_attribute("title").startswith(bubble.inner_text() + " 处驿站")
     bubble.focus()
     bubble.press("Enter")  # zooms in to the bubble's stations
-    phone.page.wait_for_function(f"{zoom} > {before}")
+    phone.page.wait_for_function(f"() => {zoom} > {before}")
     assert_clean(phone)
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import _site_mount_path
-from markup_checks import ALLOWED_PARSE_ERRORS, parse, structure_problems, walk
+from conftest import DATA, TODAY, _site_mount_path
+from markup_checks import ALLOWED_PARSE_ERRORS, csp_meta, csp_problems, parse, structure_problems, walk
+from scripts import csp
+from scripts.build import Project, load_catalogue
 
 
 def html_files(site: Path) -> list[Path]:
@@ -76,3 +78,42 @@ def test_every_local_file_a_page_loads_exists(built_site: Path) -> None:
             if not resolved.is_file():
                 missing.append(f"{path.relative_to(built_site)}: <{el.tag} {attribute}={target}>")
     assert missing == []
+
+
+def test_every_page_carries_the_content_security_policy_and_no_inline_script(built_site: Path, monkeypatch) -> None:
+    """MkDocs pages, the 404 page, the map documents and the posters: the policy (scripts/csp.py) in a <meta>
+    before any script, no inline script, event handler or javascript: URL for it to refuse."""
+    monkeypatch.setenv("SITE_TODAY", TODAY)
+    expected = csp.policy(load_catalogue(Project(data_dir=DATA)).settings.map)
+    assert "'unsafe-inline'" not in expected.split("script-src")[1].split(";")[0]
+    pages = html_files(built_site)
+    kinds = {path.relative_to(built_site).as_posix() for path in pages}
+    assert {"index.html", "404.html", "maps/district.html", "maps/station.html"} <= kinds
+    assert any(re.fullmatch(r"stations/[^/]+/poster/index\.html", kind) for kind in kinds)
+    problems, policies = [], {}
+    for path in pages:
+        tree = parse(path)[0]
+        problems += [f"{path.relative_to(built_site)}: {problem}" for problem in csp_problems(tree)]
+        policies.setdefault(csp_meta(tree), []).append(path.relative_to(built_site).as_posix())
+    assert problems == []
+    assert list(policies) == [expected], {policy: paths[:3] for policy, paths in policies.items()}
+
+
+def test_the_content_security_policy_check_catches_what_it_claims(tmp_path: Path) -> None:
+    page = tmp_path / "bad.html"
+    page.write_text('<!doctype html><html><head><script src="early.js"></script>'
+                    '<meta http-equiv="content-security-policy" content="script-src \'self\' \'unsafe-inline\'; '
+                    'frame-ancestors \'self\'"><script type="application/ld+json">{}</script>'
+                    '<script type="application/json">{}</script></head><body>'
+                    '<img src="x.png" alt="" onerror="alert(1)"><a href=" javascript:alert(1)">x</a>'
+                    '<script>alert(1)</script><script type="module">alert(2)</script></body></html>',
+                    encoding="utf-8")
+    found = list(csp_problems(parse(page)[0]))
+    text = "\n".join(found)
+    for expected in ["a script comes before the Content-Security-Policy", "script-src allows [\"'unsafe-inline'\"]",
+                     "event-handler attribute onerror", "javascript: URL", "object-src is not 'none'",
+                     "frame-ancestors in a <meta> policy"]:
+        assert expected in text, text
+    assert sum(problem.startswith("inline script") for problem in found) == 2, text  # not the JSON data blocks
+    page.write_text("<!doctype html><html><head><title>x</title></head><body></body></html>", encoding="utf-8")
+    assert list(csp_problems(parse(page)[0])) == ["no Content-Security-Policy <meta>"]

@@ -19,7 +19,7 @@ SATURDAY_10AM = dt.datetime.fromisoformat("2026-11-28T10:00:00+08:00")
 def open_search(visit: PageVisit) -> None:
     """Tap the magnifier in the header, as on a phone."""
     visit.page.locator('header label.md-header__button[for="__search"]').click()
-    visit.page.wait_for_function("document.activeElement.matches('.md-search__input')")
+    visit.page.wait_for_function("() => document.activeElement.matches('.md-search__input')")
 
 
 def results(visit: PageVisit):
@@ -86,7 +86,8 @@ def test_no_results_says_so(phone: PageVisit, site_url: str) -> None:
     phone.page.goto(site_url)
     open_search(phone)
     phone.page.keyboard.type("xyzzy")
-    phone.page.wait_for_function("document.querySelector('.md-search-result__meta').textContent.startsWith('没有找到')")
+    phone.page.wait_for_function(
+        "() => document.querySelector('.md-search-result__meta').textContent.startsWith('没有找到')")
     assert results_count(phone) == 0
     assert_clean(phone)
 
@@ -103,7 +104,7 @@ def test_keyboard_on_a_desktop(browser, site_url: str) -> None:
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(site_url + "services/")
     page.keyboard.press("/")
-    page.wait_for_function("document.activeElement.matches('.md-search__input')")
+    page.wait_for_function("() => document.activeElement.matches('.md-search__input')")
     page.keyboard.type("心理咨询")
     page.wait_for_selector(".md-search-result__item")
     page.keyboard.press("Enter")

@@ -122,6 +122,9 @@ def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_site_after_a_broke
     # A good edit shows up, and the terminal says how much was reused rather than redone.
     station.write_text(original.replace(f"name: {name}", "name: 预览测试驿站"), encoding="utf-8")
     preview.wait_for(lambda: heading(preview.fetch(page)) == "预览测试驿站", REBUILD_SECONDS, "the renamed station")
+    # The page open in the browser reloads by itself (MkDocs' live reload, loaded from a file: the pages'
+    # Content-Security-Policy refuses inline scripts).
+    phone.page.locator("h1", has_text="预览测试驿站").wait_for(timeout=REBUILD_SECONDS * 1000)
     reused = re.findall(r"沿用未改动的 (\d+) 个数据文件和 (\d+) 个页面", preview.terminal())
     stations = len(list((data_copy / "stations").glob("*.yaml")))
     # Every other station's page and poster, at least, came from the cache.
