@@ -39,12 +39,14 @@ def tile_origins(settings: MapSettings | None) -> list[str]:
 def _directives(settings: MapSettings | None) -> list[str]:
     return [
         "default-src 'self'",
-        # 'wasm-unsafe-eval' lets Pagefind (the site search) compile its WebAssembly; it does not allow eval().
+        # 'wasm-unsafe-eval' lets Pagefind (the site search) compile its WebAssembly (without it the search
+        # fails); it does not allow eval().
         "script-src 'self' 'wasm-unsafe-eval'",
-        # Inline styles are allowed: Leaflet and folium's map documents and the theme's markup use style
-        # attributes and <style> blocks. A style cannot run code; scripts stay locked down.
+        # Inline styles are allowed: folium's map documents have <style> blocks, and Markdown writes aligned
+        # table columns as style attributes (checked in Chromium: both are refused without it). A style
+        # cannot run code; scripts stay locked down.
         "style-src 'self' 'unsafe-inline'",
-        # data: for the small images the theme and Leaflet inline in their stylesheets.
+        # data: for the icons the theme's stylesheet inlines as SVG; then the map tiles' hosts.
         " ".join(["img-src 'self' data:", *tile_origins(settings)]),
         "font-src 'self'",
         "connect-src 'self'",
@@ -63,3 +65,9 @@ def policy(settings: MapSettings | None) -> str:
 def header_policy(settings: MapSettings | None) -> str:
     """The same policy as a ``Content-Security-Policy`` HTTP header, which may also refuse framing by other sites."""
     return "; ".join([*_directives(settings), "frame-ancestors 'self'"])
+
+
+if __name__ == "__main__":  # python -m scripts.csp: the header for the data in data/, for a server's configuration
+    from .build import Project, load_catalogue
+
+    print(header_policy(load_catalogue(Project()).settings.map))

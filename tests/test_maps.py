@@ -153,3 +153,35 @@ def test_location_model_defaults_to_wgs84() -> None:
 
 def test_cli_validate_still_passes_on_shipped_data() -> None:
     assert run_cli("validate").exit_code == 0
+
+
+@pytest.mark.parametrize("tiles", sorted(maps.PROVIDERS))
+def test_the_content_security_policy_allows_the_tiles_and_no_other_host(tiles: str) -> None:
+    from scripts import csp
+    from scripts.records import MapSettings
+
+    settings = MapSettings(center={"lat": 38.4, "lng": 112.7}, tiles=tiles,
+                           bounds={"south": 38, "west": 112, "north": 39, "east": 113})
+    img_src = next(d for d in csp.policy(settings).split("; ") if d.startswith("img-src")).split()[1:]
+    hosts = {urlsplit(source).hostname for source in img_src if source.startswith("https://")}
+    wanted = {urlsplit(layer.url.replace("{s}", s)).hostname
+              for layer in maps.PROVIDERS[tiles].layers for s in (layer.subdomains or "-")}
+    assert hosts == wanted and all("{" not in host for host in hosts), img_src
+    assert "frame-ancestors" not in csp.policy(settings) and "frame-ancestors 'self'" in csp.header_policy(settings)
+    assert "'unsafe-inline'" not in next(d for d in csp.policy(settings).split("; ") if d.startswith("script-src"))
+
+
+def test_the_district_name_and_review_number_are_text_in_the_map(data_copy: Path, monkeypatch) -> None:
+    """Both end up as HTML (folium's <title>, Leaflet's attribution): markup in them must show as text."""
+    import codecs
+
+    monkeypatch.setenv("SITE_TODAY", "2026-11-28")
+    catalogue = load_catalogue(Project(data_dir=data_copy))
+    markup = '<img src=x onerror="alert(1)">'
+    catalogue.settings = catalogue.settings.model_copy(update={
+        "district": f"忻府区{markup}", "map": catalogue.settings.map.model_copy(update={"review_number": markup})})
+    files = dict(maps.map_files(catalogue))
+    document, script = files["maps/district.html"], codecs.decode(files["maps/district.js"], "unicode_escape")
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert "<img" not in document and f"<title>忻府区{escaped}驿站地图</title>" in document
+    assert "<img" not in script and f"审图号：{escaped}" in script
