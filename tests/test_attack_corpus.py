@@ -154,7 +154,8 @@ class TextField:
 
     @property
     def plain(self) -> bool:
-        return self.text_alias and not (self.reference or self.max_length)
+        """Shown to readers as plain text, and long enough to carry a payload whole."""
+        return self.text_alias and not self.reference and (self.max_length is None or self.max_length >= 100)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,10 @@ def _unwrap(hint: Any) -> tuple[Any, list[Any], bool]:
 
 
 def _constraint(metadata: list[Any], name: str) -> Any:
-    return next((getattr(m, name) for m in metadata if getattr(m, name, None) is not None), None)
+    found = [getattr(m, name) for m in metadata if getattr(m, name, None) is not None]
+    if name == "max_length":  # a field may narrow its type's limit (VocabularyEntry.short: 4 of Text's 500)
+        return min(found, default=None)
+    return found[0] if found else None
 
 
 def shape_of(model: type[BaseModel], name: str) -> Shape:
@@ -335,9 +339,10 @@ class Corpus:
         """Put an attack (or all of them, ``payload=None``) into ``container[key]``."""
         def attack(pid: str) -> str:
             raw = PAYLOAD_TEXT[pid]
-            if text.max_length:
+            value = raw if bare or text.markdown or text.reference else f"示例{raw}文字"
+            if text.max_length and len(value) > text.max_length:
                 return raw[: text.max_length]
-            return raw if bare or text.markdown or text.reference else f"示例{raw}文字"
+            return value
 
         fallback: list[Any] = []
         if text.reference:
