@@ -39,6 +39,15 @@ def build_site(data_dir: Path, work_dir: Path, site_dir: Path, root: Path = ROOT
     return run_cli("--data", data_dir, "--work", work_dir, "--site", site_dir, "build", root=root)
 
 
+def project_copy(tmp_path: Path) -> Path:
+    """The code, templates and hand-written pages of this project, to break without touching it."""
+    root = tmp_path / "project"
+    for name in ["scripts", "overrides", "docs"]:
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    return root
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A private copy of the shipped data that a test may break."""

@@ -10,11 +10,10 @@ the page in the browser, as markup that slipped through would be.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from browser_checks import open_visit, page_label, page_problems, report, wait_until_ready
-from conftest import ROOT, build_site, run_cli, serve_site
+from conftest import build_site, project_copy, run_cli, serve_site
 from markup_checks import parse, structure_problems
 
 BROKEN = """
@@ -23,15 +22,6 @@ BROKEN = """
 
 <button type="button" class="md-button"></button>
 """
-
-
-def project_copy(tmp_path: Path) -> Path:
-    """The code, templates and hand-written pages of this project, to break without touching it."""
-    root = tmp_path / "project"
-    for name in ["scripts", "overrides", "docs"]:
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy2(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    return root
 
 
 def test_an_image_without_alt_and_a_nameless_button_fail_with_page_and_rule(browser, data_copy: Path,

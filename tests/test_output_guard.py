@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_a11y_catches_bugs import project_copy
 
-from conftest import build_site
+from conftest import build_site, project_copy
 from scripts import output_guard
 
 UNSAFE = [
