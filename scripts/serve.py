@@ -18,6 +18,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 import jinja2
@@ -80,6 +81,12 @@ def regenerate(project: Project, site: SiteInfo, caches: Caches) -> Catalogue | 
     except (BuildFailed, jinja2.TemplateError) as error:  # a page template or the map settings
         where = f"{error.filename}:{error.lineno}: " if isinstance(error, jinja2.TemplateSyntaxError) else ""
         _failed(project, caches, f"{where}页面生成失败（page generation failed）：{error}\n预览保持上一次正确的版本。")
+        return None
+    except Exception as error:  # noqa: BLE001 - a bug, or a template raising ValueError: say so, keep serving
+        caches.clear()  # a run that stopped half-way may have left its caches half-updated
+        where = "".join(traceback.format_exception(error)[-3:]).rstrip()
+        _failed(project, caches, f"生成页面时出错（unexpected error）：{where}\n"
+                                 "预览保持上一次正确的版本；改好后保存，预览会再试（the next save tries again）。")
         return None
     # What is alive now is the cache, kept for the whole session: out of the collector's way, or its full
     # passes over 10,000 records' objects cost seconds of each run.

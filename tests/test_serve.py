@@ -14,6 +14,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -21,7 +22,7 @@ from typing import TypeVar
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, TODAY, PageVisit, serve_site
+from conftest import ROOT, TODAY, PageVisit, project_copy, serve_site
 from scripts import preview_banner
 
 T = TypeVar("T")
@@ -70,15 +71,16 @@ class Preview:
         pytest.fail(f"timed out after {seconds}s waiting for {what}:\n{self.terminal()[-3000:]}")
 
 
-@pytest.fixture
-def preview(data_copy: Path, tmp_path: Path) -> Iterator[Preview]:
+@contextmanager
+def start_preview(data_dir: Path, tmp_path: Path, root: Path = ROOT) -> Iterator[Preview]:
+    """``python -m scripts serve`` of the project at ``root`` on a free port, stopped when the block ends."""
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w", encoding="utf-8") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "scripts", "--data", str(data_copy), "--work", str(tmp_path / "work"),
+            [sys.executable, "-m", "scripts", "--data", str(data_dir), "--work", str(tmp_path / "work"),
              "serve", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=ROOT, env={**os.environ, "SITE_TODAY": TODAY, "PYTHONDONTWRITEBYTECODE": "1"},
+            cwd=root, env={**os.environ, "SITE_TODAY": TODAY, "PYTHONDONTWRITEBYTECODE": "1"},
             stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
         )
     try:
@@ -90,6 +92,12 @@ def preview(data_copy: Path, tmp_path: Path) -> Iterator[Preview]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+@pytest.fixture
+def preview(data_copy: Path, tmp_path: Path) -> Iterator[Preview]:
+    with start_preview(data_copy, tmp_path) as running:
+        yield running
 
 
 def heading(page: BeautifulSoup | None) -> str:
@@ -155,6 +163,33 @@ def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_site_after_a_broke
                      "the page without the banner")
     assert problems_banner(phone, preview.url + "services/") == ""
     assert not phone.console_errors, phone.console_errors
+
+
+def test_an_unexpected_error_in_a_rebuild_shows_and_the_next_save_tries_again(
+        data_copy: Path, tmp_path: Path, phone: PageVisit) -> None:
+    """Not a data problem nor a template syntax error: a template raising ValueError (here the id check of
+    the output boundary). The preview must say so in the terminal and the banner, and not die."""
+    root = project_copy(tmp_path)
+    template = root / "overrides" / "pages" / "station.md"
+    original = template.read_text(encoding="utf-8")
+    hours = "## 开放时间 {#hours}"
+    page = "stations/xiaoge-01/"
+
+    def page_text() -> str:
+        fetched = preview.fetch(page)
+        return fetched.get_text() if fetched is not None else ""
+
+    with start_preview(data_copy, tmp_path, root) as preview:
+        preview.wait_for(lambda: preview.fetch(page), STARTUP_SECONDS, "the first page")
+        template.write_text(original.replace(hours, '{{ "Not A Key" | token }}\n\n' + hours), encoding="utf-8")
+        shown = preview.wait_for(lambda: problems_banner(phone, preview.url + page), REBUILD_SECONDS, "the banner")
+        assert "生成页面时出错" in shown and "UnsafeValue" in shown, shown
+        assert "生成页面时出错" in preview.terminal() and "Not A Key" in preview.terminal()
+        assert preview.process.poll() is None, "serve keeps running"
+
+        template.write_text(original.replace(hours, "模板改好了\n\n" + hours), encoding="utf-8")
+        preview.wait_for(lambda: "模板改好了" in page_text(), REBUILD_SECONDS, "the page from the fixed template")
+        preview.wait_for(lambda: problems_banner(phone, preview.url + page) == "", REBUILD_SECONDS, "no banner")
 
 
 def test_published_builds_never_carry_the_banner(built_site: Path) -> None:
