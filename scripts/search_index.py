@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import html
 import json
-import multiprocessing
-import os
 import re
 import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from . import forks
 from .records import SynonymGroup
 
 # Pages riders search for, and the type shown on their results. Left out: the home page and
@@ -156,30 +155,23 @@ def build_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[Synony
     shutil.rmtree(copies, ignore_errors=True)
     matcher = SynonymMatcher(synonyms)
     pages = indexed_pages(site_dir)
-    # Reading 10,000 pages and writing their copies is most of a second per thousand: one process per core.
-    batches = [(site_dir, copies, pages[i:i + COPY_BATCH], matcher) for i in range(0, len(pages), COPY_BATCH)]
-    if len(batches) > 1:
-        with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
-            count = sum(pool.imap_unordered(_write_copies, batches))
-    else:
-        count = sum(map(_write_copies, batches))
+
+    def write_copy(page: tuple[str, str]) -> bool:
+        relative, kind = page
+        copy = search_copy((site_dir / relative).read_text(encoding="utf-8"), kind, matcher)
+        if copy is None:
+            return False
+        target = copies / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(copy, encoding="utf-8")
+        return True
+
+    # Reading 10,000 pages and writing their copies is most of a second per thousand: one process per CPU.
+    count = sum(forks.ordered_map(write_copy, pages, batch=COPY_BATCH))
     output = site_dir / OUTPUT
     _run_pagefind(copies, output)
     _check(output, count)
     _keep_runtime_only(output)
-    return count
-
-
-def _write_copies(batch: tuple[Path, Path, list[tuple[str, str]], SynonymMatcher]) -> int:
-    site_dir, copies, pages, matcher = batch
-    count = 0
-    for relative, kind in pages:
-        copy = search_copy((site_dir / relative).read_text(encoding="utf-8"), kind, matcher)
-        if copy is not None:
-            target = copies / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(copy, encoding="utf-8")
-            count += 1
     return count
 
 
