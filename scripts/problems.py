@@ -32,6 +32,10 @@ class Problem:
         return text
 
 
+SITE_UNCHANGED = "网站没有生成，已发布的 site/ 保持不变。"
+"""The closing sentence of a build's report; the preview and ``new`` pass their own to ``DataError.report``."""
+
+
 class DataError(Exception):
     """Raised when the data has problems; carries all of them, sorted by place."""
 
@@ -39,11 +43,11 @@ class DataError(Exception):
         self.problems = sorted(set(problems))
         super().__init__(f"{len(self.problems)} problem(s) in the data")
 
-    def report(self) -> str:
+    def report(self, after: str = SITE_UNCHANGED) -> str:
+        """Every problem, then a count and ``after``: what happens now (by default, that nothing was published)."""
         lines = [p.format() for p in self.problems]
         lines.append(
-            f"\n校验失败：共 {len(self.problems)} 个问题（{len(self.problems)} problem(s) found）。"
-            "网站没有生成，已发布的 site/ 保持不变。"
+            f"\n校验失败：共 {len(self.problems)} 个问题（{len(self.problems)} problem(s) found）。{after}"
         )
         return "\n".join(lines)
 

@@ -353,7 +353,7 @@ def check_written(project: Project, scaffold: Scaffold, path: Path) -> int:
             return 1
         print(f"已新建{scaffold.label}记录：{shown}\n但数据里还有别的问题（other files have problems）：\n",
               file=sys.stderr)
-        print(error.report().replace("网站没有生成，已发布的 site/ 保持不变。", "改正后再提交。"), file=sys.stderr)
+        print(error.report(after="改正后再提交。"), file=sys.stderr)
         return 1
     print(f"已新建{scaffold.label}记录（created）：{shown}（id {path.stem}），数据校验通过（data OK）。\n"
           "下一步：用编辑器打开这个文件，按注释补充或修改内容；用 make serve 预览。")
@@ -374,6 +374,6 @@ def run(project: Project, args: argparse.Namespace) -> int:
         print("\n已取消（cancelled），没有写入任何文件。", file=sys.stderr)
         return 2
     except DataError as error:  # the vocabulary itself is broken: nothing to offer yet
-        print(error.report().replace("网站没有生成，已发布的 site/ 保持不变。", "先改正词表。"), file=sys.stderr)
+        print(error.report(after="先改正词表。"), file=sys.stderr)
         return 1
     return check_written(project, scaffold, path)

@@ -75,7 +75,7 @@ def regenerate(project: Project, site: SiteInfo, caches: Caches) -> Catalogue | 
         writer = generate_pages(project, catalogue, site, caches,
                                 {**preview_banner.preview_files(), **preview_reload.files()})
     except DataError as error:
-        report = error.report().replace("网站没有生成，已发布的 site/ 保持不变。", "预览保持上一次正确的版本。")
+        report = error.report(after="预览保持上一次正确的版本。")
         _failed(project, caches, report)
         return None
     except (BuildFailed, jinja2.TemplateError) as error:  # a page template or the map settings
