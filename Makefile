@@ -10,11 +10,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup browser build serve validate schema test lint lock clean
 
-# requirements.txt (runtime) and requirements-dev.txt (tests) are the human-edited inputs. What gets installed
-# is requirements.lock: every package, transitive ones too, at one version with its hashes, so a build next year
-# installs exactly the same files. After editing an input run `make lock` and commit requirements.lock
-# (tests/test_lock.py fails until the lock matches the inputs).
-$(STAMP): requirements.lock
+# pyproject.toml declares the dependencies (runtime, and the `test` extra). What gets installed is
+# requirements.lock, derived from it: every package, transitive ones too, at one version with its hashes, so a
+# build next year installs exactly the same files. After editing the dependencies run `make lock` and commit
+# requirements.lock (tests/test_lock.py fails until the lock matches pyproject.toml).
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
@@ -26,7 +26,7 @@ lock:
 	$(PYTHON) -m venv $(LOCK_TOOLS)
 	$(LOCK_TOOLS)/bin/python -m pip install --quiet pip==26.3 pip-tools==7.6.2
 	$(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-		--no-emit-index-url --no-emit-find-links --output-file requirements.lock requirements-dev.txt
+		--no-emit-index-url --no-emit-find-links --extra test --output-file requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
