@@ -121,8 +121,9 @@ def live_preview(result: Result, data: Path, base: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    mount = urllib.parse.urlsplit(re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
-                                            re.M).group(1)).path
+    from .build import site_url
+
+    mount = urllib.parse.urlsplit(site_url(ROOT / "mkdocs.yml")).path
     one = sorted((data / "stations").glob("*.yaml"))[-1]
     url = f"http://127.0.0.1:{port}{mount}stations/{one.stem}/"
     original = one.read_text(encoding="utf-8")

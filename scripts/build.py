@@ -21,6 +21,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
+from mkdocs.utils.yaml import yaml_load
 from pydantic import BaseModel
 
 from . import csp, forks, maps, open_data, output_guard, search_index, station_extras
@@ -173,6 +174,15 @@ def generate_pages(
         writer.write(path, content)
     writer.remove_stale()
     return writer
+
+
+def site_url(config_file: Path = ROOT / "mkdocs.yml") -> str:
+    """``site_url`` from ``mkdocs.yml``, read with MkDocs' own YAML loader (``!ENV`` works as in a build).
+
+    For callers that need only the address and no build; a build reads it with the rest of the configuration.
+    """
+    with config_file.open(encoding="utf-8") as file:
+        return yaml_load(file).get("site_url") or ""
 
 
 def mkdocs_config(project: Project, site_dir: Path, map_settings: MapSettings | None = None) -> MkDocsConfig:

@@ -74,17 +74,18 @@ PHONE = {"width": 390, "height": 844}
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def _site_url() -> str:
-    import re
+def published_site_url() -> str:
+    """mkdocs.yml's site_url, the address the site is published at (read as the scripts read it)."""
+    from scripts.build import site_url
 
-    return re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+    return site_url(ROOT / "mkdocs.yml")
 
 
 def _site_mount_path() -> str:
     """The path part of mkdocs.yml's site_url: the site is served under it, as in production."""
     import urllib.parse
 
-    return urllib.parse.urlsplit(_site_url()).path
+    return urllib.parse.urlsplit(published_site_url()).path
 
 
 @contextmanager

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import filecmp
-import re
-import urllib.parse
 from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import DATA, ROOT, build_site
+from conftest import DATA, _site_mount_path, build_site
 
 
 def records(pattern: str) -> list[dict]:
@@ -127,8 +125,7 @@ def test_every_internal_link_and_anchor_resolves(built_site: Path) -> None:
     """Checked over every HTML file, including links inside raw HTML that MkDocs does not validate."""
     pages = {p: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser") for p in built_site.rglob("*.html")}
     ids = {p: {el["id"] for el in soup.select("[id]")} for p, soup in pages.items()}
-    site_url = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
-    mount = urllib.parse.urlsplit(site_url).path  # the 404 page links absolutely, under this path
+    mount = _site_mount_path()  # the 404 page links absolutely, under this path
     broken = []
     for path, soup in pages.items():
         for link in soup.select("a[href]"):

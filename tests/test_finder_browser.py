@@ -15,7 +15,7 @@ import yaml
 import zxingcpp
 from PIL import Image
 
-from conftest import DATA, ROOT, PageVisit
+from conftest import DATA, ROOT, PageVisit, published_site_url
 from scripts.build import Project, load_catalogue
 
 STATIONS = {p.stem: yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
@@ -239,7 +239,7 @@ def test_hours_model_in_the_browser(browser, hours: dict, moment: str, expected:
 
 
 def test_qr_code_scans_to_the_station_page(phone: PageVisit, site_url: str) -> None:
-    published = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+    published = published_site_url()
     for station_id in ["xinfu-centre", "nuanxin-02", "xiaoge-30"]:
         phone.page.goto(site_url + f"stations/{station_id}/")
         image = phone.page.locator(".station-qr img")

@@ -20,12 +20,12 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import DATA, ROOT, TODAY, build_site
+from conftest import DATA, TODAY, build_site, published_site_url
 
 DAYS = ["mo", "tu", "we", "th", "fr", "sa", "su"]
 PER_PAGE = 5
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
-SITE_URL = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+SITE_URL = published_site_url()
 
 
 def load(path: Path) -> object:

@@ -22,7 +22,7 @@ from typing import TypeVar
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, TODAY, PageVisit, project_copy, serve_site
+from conftest import ROOT, TODAY, PageVisit, _site_mount_path, project_copy, serve_site
 from scripts import preview_banner
 
 T = TypeVar("T")
@@ -34,12 +34,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def mount_path() -> str:
-    """The site is served under the path of mkdocs.yml's site_url (e.g. /xinfu/)."""
-    site_url = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
-    return urllib.parse.urlsplit(site_url).path
 
 
 @dataclass
@@ -84,7 +78,7 @@ def start_preview(data_dir: Path, tmp_path: Path, root: Path = ROOT) -> Iterator
             stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
         )
     try:
-        yield Preview(f"http://127.0.0.1:{port}{mount_path()}", log, process)
+        yield Preview(f"http://127.0.0.1:{port}{_site_mount_path()}", log, process)
     finally:  # always stop the server this test started
         process.terminate()
         try:
