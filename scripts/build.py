@@ -7,6 +7,7 @@ so a broken record never leaves a half-built or missing site.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -215,12 +216,10 @@ def build(project: Project) -> BuildReport:
     report.pages_written, report.pages_unchanged = writer.changed, len(writer.written) - writer.changed
     lap("generate")
 
-    # Reproducible output: MkDocs dates the sitemap from SOURCE_DATE_EPOCH.
     latest = dt.datetime.combine(catalogue.latest_date(), dt.time(), tzinfo=dt.UTC)
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(latest.timestamp()))
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     try:
-        mkdocs_build(config)
+        with _source_date_epoch(latest):
+            mkdocs_build(config)
     except MkDocsException as error:
         shutil.rmtree(temporary_site, ignore_errors=True)
         raise BuildFailed(f"MkDocs：{error}") from None
@@ -242,6 +241,21 @@ def build(project: Project) -> BuildReport:
     _replace_directory(temporary_site, project.site_dir)
     lap("publish")
     return report
+
+
+@contextlib.contextmanager
+def _source_date_epoch(moment: dt.datetime) -> Iterator[None]:
+    """Reproducible output: MkDocs dates the sitemap from the ``SOURCE_DATE_EPOCH`` environment variable and
+    takes the date no other way, so it is set here for the MkDocs stage only and put back afterwards."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def _replace_directory(new: Path, target: Path) -> None:
