@@ -177,7 +177,6 @@ def plain_mkdocs(result: Result, base: Path) -> None:
     config = base / "plain-mkdocs.yml"
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = re.sub(r"^docs_dir:.*$", f"docs_dir: {staging}", text, flags=re.M)
-    text = re.sub(r"^custom_dir:.*$", "", text, flags=re.M)
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
     config.write_text(text, encoding="utf-8")
     command[command.index("-f") + 1] = str(config)

@@ -21,7 +21,6 @@ class ListingPage(Generic[T]):
     path: str
     previous: str | None  # path of the previous page under docs, if any
     next: str | None
-    first: str  # path of page 1, for "全部" links
 
 
 def page_path(number: int, first: str, nth: str) -> str:
@@ -39,7 +38,6 @@ def paginate(items: Sequence[T], per_page: int, first: str, nth: str) -> list[Li
             path=page_path(n, first, nth),
             previous=page_path(n - 1, first, nth) if n > 1 else None,
             next=page_path(n + 1, first, nth) if n < count else None,
-            first=first,
         )
         for n in range(1, count + 1)
     ]

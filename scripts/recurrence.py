@@ -26,10 +26,6 @@ class Occurrence:
     date: dt.date
     periods: tuple[str, ...]
 
-    @property
-    def weekday(self) -> str:
-        return DAY_NAMES[_WEEKDAY_KEYS[self.date.weekday()]]
-
 
 def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> dt.date | None:
     """The ``nth`` (1–5, or -1 for last) given weekday of a month, or None when the month has no such day."""
