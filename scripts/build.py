@@ -1,5 +1,7 @@
 """The pipeline, top to bottom: load → check → resolve → render → write → MkDocs → search → guard.
 
+Each stage's modules say which stage they are in by name, at the top of their docstring.
+
 Everything is read and checked before anything is written, and MkDocs builds
 into a temporary folder that replaces ``site/`` only when the build succeeded,
 so a broken record never leaves a half-built or missing site.

@@ -1,4 +1,4 @@
-"""Stage 3: resolve references between records and hand templates a catalogue.
+"""Resolve stage: resolve references between records and hand templates a catalogue.
 
 The cross-record checks (unique ids, references, vocabularies, coordinates,
 dates) run here, after every record has passed its own shape check. The

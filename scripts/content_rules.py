@@ -1,4 +1,4 @@
-"""Stage 2: rules for what any text in the data may say, checked on every build.
+"""Check stage: rules for what any text in the data may say, checked on every build.
 
 * Personal data (PIPL Art. 25): no ID numbers ever; no personal mobile numbers
   unless the record marks the number as a public service line.

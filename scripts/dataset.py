@@ -1,4 +1,4 @@
-"""Stage 1: find the data files, parse them, and split them into raw records.
+"""Load stage: find the data files, parse them, and split them into raw records.
 
 ``DATA_LAYOUT`` is the one place that says which file holds which record type.
 """

@@ -1,4 +1,4 @@
-"""Stage 7: the last check before publishing: no built page can run script that our code did not write.
+"""Guard stage: the last check before publishing: no built page can run script that our code did not write.
 
 The templates encode every value (``safe_output``), record Markdown goes through nh3, and every page
 carries a Content-Security-Policy. This stage checks the result anyway, so that a hole in any of those

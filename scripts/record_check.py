@@ -1,4 +1,4 @@
-"""Stage 2: check each record's shape against its model, with messages in Chinese.
+"""Check stage: check each record's shape against its model, with messages in Chinese.
 
 Pydantic does the checking; this module turns its English errors into
 messages an editor can act on, using the field descriptions of the model

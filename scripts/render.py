@@ -1,4 +1,4 @@
-"""Stage 4: render the catalogue into Markdown pages with the templates in
+"""Render stage: render the catalogue into Markdown pages with the templates in
 ``overrides/pages/``.
 
 One Jinja2 environment, ``StrictUndefined`` so a typo in a template fails the

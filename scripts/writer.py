@@ -1,4 +1,4 @@
-"""The one place that writes generated files.
+"""Write stage: the one place that writes generated files.
 
 It refuses to write the same path twice in a run, leaves a file alone when its
 content is unchanged (so a live preview only rebuilds what changed), and at the

@@ -1,4 +1,4 @@
-"""Stage 1: read one YAML file safely and remember where every value came from.
+"""Load stage: read one YAML file safely and remember where every value came from.
 
 PyYAML's safe loader is used, with three changes that matter to editors:
 
