@@ -1,8 +1,10 @@
 """The one definition of every record type.
 
-Validation, the JSON Schemas editors' tools use (``data/schemas/``) and the
-field tables in the editors' guide are all derived from these models. Field
-descriptions are Chinese because editors read them in their editor's tooltips.
+Validation and the JSON Schemas editors' tools use (``data/schemas/``, written by
+``python -m scripts schema``) are derived from these models. Field descriptions
+are Chinese because editors read them in their editor's tooltips. The editors'
+guide (``docs/editors.md``) is hand-written; tests/test_editors.py checks that it
+mentions every station field and quotes the validator's messages as it prints them.
 
 Vocabulary keys (station types, amenities, service kinds, story categories)
 are plain strings in the records that use them: the vocabulary itself is data
