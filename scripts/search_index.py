@@ -1,4 +1,4 @@
-"""Stage 6: the search index, built with Pagefind from the pages MkDocs has just written.
+"""Search stage: the search index, built with Pagefind from the pages MkDocs has just written.
 
 Why Pagefind and not the theme's search: the theme downloads its whole index on every full
 page load (1.55 MB gzip, 49.5 MB raw, for 10,000 of our station pages); Pagefind's browser
