@@ -40,8 +40,8 @@ from markupsafe import Markup
 # HTML's five, Markdown's punctuation (links, images, emphasis, code, tables, headings) and the braces of
 # attribute lists: each becomes &#N;. Letters, digits, CJK and other punctuation stay as they are.
 _SPECIAL = re.compile(r"""[&<>"'\\`*_{}\[\]()#!|~]""")
-# C0/C1 controls (Python-Markdown's own placeholders are \x02…\x03), bidirectional overrides, and the
-# Unicode line separators that end a JavaScript string.
+# C0/C1 controls (Python-Markdown's own placeholders are \x02…\x03) and bidirectional overrides: dropped.
+# Line breaks, including the Unicode separators that end a JavaScript string, become one space.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _WHITESPACE = re.compile(r"[\s\u2028\u2029]+")
 # A value may start a line of the page: a leading digit or mark could begin a list ("1."), a rule or
