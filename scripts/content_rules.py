@@ -30,6 +30,7 @@ from typing import Any
 
 from .dataset import RawRecord
 from .problems import ProblemLog
+from .safe_output import CONTROL_CHARACTERS
 from .yamlfile import FieldPath, Finder
 
 _MOBILE = re.compile(r"(?<![\d])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
@@ -67,7 +68,7 @@ _DATA_URL = re.compile(
     rf"(?:(?:text|image|application|audio|video|font|model|multipart|message){_GAP}/|[;,])"
     rf"|\]\(\s*<?\s*{_spaced('data')}{_GAP}:"
 )
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(CONTROL_CHARACTERS)
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Soft hyphen, zero-width space, non-joiner and joiner, word joiner, byte order mark: dropped before checking.
 _INVISIBLE = str.maketrans("", "", "\u00ad\u200b\u200c\u200d\u2060\ufeff")
@@ -81,7 +82,7 @@ _BLANK_ALT = re.compile(r"!\[\s*\]\(")
 _MAY_MATTER = re.compile(
     r"(?i)\d{4}|[<&]|!\[|s\W*c\W*r\W*i\W*p\W*t|d\W*a\W*t\W*a"
     "|[\uff1c\uff1e\uff21-\uff3a\uff41-\uff5a\U0001d400-\U0001d7ff]"
-    "|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+    f"|{CONTROL_CHARACTERS}"
 )
 
 

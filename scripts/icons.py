@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import material
+from markupsafe import Markup
 
 THEME_ICONS = Path(material.__file__).parent / "templates" / ".icons"
 STYLESHEET = "assets/stylesheets/icons.css"
@@ -36,13 +37,14 @@ class IconSet:
         self.used: set[str] = set()
         self._page: set[str] | None = None
 
-    def markup(self, name: str) -> str:
+    def markup(self, name: str) -> Markup:
+        """The icon's element: safe to print, since the name must be one of the theme's icon files."""
         if not _is_theme_icon(name):
             raise ValueError(f"unknown theme icon {name!r}")  # vocabulary icons are checked when data loads
         self.used.add(name)
         if self._page is not None:
             self._page.add(name)
-        return f'<span class="si si-{_slug(name)}" aria-hidden="true"></span>'
+        return Markup(f'<span class="si si-{_slug(name)}" aria-hidden="true"></span>')
 
     @contextmanager
     def recording(self) -> Iterator[set[str]]:

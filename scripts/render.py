@@ -87,7 +87,7 @@ class PageRenderer:
             escape=text,
             token=token,
             external_url=external_url,
-            icon=lambda name: Markup(self.icons.markup(name)),
+            icon=self.icons.markup,
             period=hours.period_text,
             schedule=hours.schedule_text,
             urlencode_component=lambda v: urllib.parse.quote(str(v), safe=""),

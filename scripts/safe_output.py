@@ -42,7 +42,9 @@ from markupsafe import Markup
 _SPECIAL = re.compile(r"""[&<>"'\\`*_{}\[\]()#!|~]""")
 # C0/C1 controls (Python-Markdown's own placeholders are \x02…\x03) and bidirectional overrides: dropped.
 # Line breaks, including the Unicode separators that end a JavaScript string, become one space.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The validator refuses the same characters (content_rules.py), to tell the editor.
+CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+_INVISIBLE = re.compile(CONTROL_CHARACTERS)
 _WHITESPACE = re.compile(r"[\s\u2028\u2029]+")
 # A value may start a line of the page: a leading digit or mark could begin a list ("1."), a rule or
 # heading underline ("---", "==="), a definition (":") or a collapsible block ("???").
