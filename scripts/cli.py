@@ -2,7 +2,7 @@
 
     python -m scripts validate   # check data/, print every problem in Chinese
     python -m scripts build      # validate, generate pages, build site/
-    python -m scripts serve      # live preview, rebuilding when data/, docs/ or overrides/ change
+    python -m scripts serve      # live preview, rebuilding when data/, docs/, overrides/ or templates change
     python -m scripts schema     # regenerate data/schemas/*.schema.json and each data file's schema line
     python -m scripts new station|story|service   # write a new, valid, commented record
 """
@@ -15,9 +15,9 @@ import os
 import sys
 from pathlib import Path
 
-from . import build as pipeline
-from . import scaffold
-from .problems import DataError
+from .editors import scaffold
+from .pipeline import build as pipeline
+from .pipeline.problems import DataError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,11 +63,11 @@ def _run(args: argparse.Namespace, project: pipeline.Project) -> int:
         print(f"网站已生成（built）：{project.site_dir}\n页面 {report.pages_written} 个有变化、"
               f"{report.pages_unchanged} 个未变；用时 {stages}")
     elif args.command == "serve":
-        from .serve import serve
+        from .preview.serve import serve
 
         serve(project, args.dev_addr)
     elif args.command == "schema":
-        from .schemas import link_data_files, write_schemas
+        from .editors.schemas import link_data_files, write_schemas
 
         for path in [*write_schemas(project), *link_data_files(project)]:
             print(f"已写入 {os.path.relpath(path)}")

@@ -21,7 +21,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import DATA, PageVisit, _site_mount_path, urllib_host
-from scripts.maps import PROVIDERS
+from scripts.outputs.maps import PROVIDERS
 
 # WCAG 2.1 A and AA, plus WCAG 2.2's 24 px target size, which is the site's own tap-target rule.
 AXE_OPTIONS = {

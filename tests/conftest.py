@@ -76,7 +76,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 def published_site_url() -> str:
     """mkdocs.yml's site_url, the address the site is published at (read as the scripts read it)."""
-    from scripts.build import site_url
+    from scripts.pipeline.build import site_url
 
     return site_url(ROOT / "mkdocs.yml")
 

@@ -5,7 +5,7 @@ types into data/ may run in a reader's browser.
 How it works (one data copy, one validation loop, one build; see ``corpus`` below):
 
 1. Every payload goes into every text field of every record type. The field list is generated from the
-   pydantic models in scripts/records.py (``text_fields``): a field added later is attacked without
+   pydantic models in scripts/records/models.py (``text_fields``): a field added later is attacked without
    editing this file. Vocabulary keys carry the payloads too.
 2. ``validate`` runs; every problem must name the file, the line of the field, the field, in Chinese.
    Each rejected value is replaced by a harmless one and ``validate`` runs again until the data passes.
@@ -33,8 +33,8 @@ from attack_scan import scan_site
 from pydantic import BaseModel
 
 from conftest import DATA, build_site, run_cli, serve_site, urllib_host
-from scripts import records
-from scripts.dataset import DATA_LAYOUT, RecordKind, format_field_path
+from scripts.pipeline.load import DATA_LAYOUT, RecordKind, format_field_path
+from scripts.records import models
 
 # --- the payloads -------------------------------------------------------------------------------------
 # (id, payload, plain). ``plain``: no HTML, no script link, one line, no control characters; such a
@@ -133,7 +133,7 @@ def yaml_can_carry(text: str) -> bool:
 def test_payload_table_is_data() -> None:
     ids = [pid for pid, _, _ in PAYLOADS]
     assert len(ids) >= 40 and len(set(ids)) == len(ids)
-    assert all(re.fullmatch(records.ID_PATTERN, f"atk-st-{pid}") for pid in ids)
+    assert all(re.fullmatch(models.ID_PATTERN, f"atk-st-{pid}") for pid in ids)
     assert all(yaml_can_carry(text) for _, text, _ in PAYLOADS)
 
 
@@ -146,7 +146,7 @@ class TextField:
     markdown: bool
     reference: str | None  # the collection a reference field points into
     max_length: int | None
-    text_alias: bool = False  # declared with records.Text ("纯文本"): shown to readers as plain text
+    text_alias: bool = False  # declared with models.Text ("纯文本"): shown to readers as plain text
 
     @property
     def label(self) -> str:

@@ -18,12 +18,12 @@ from bs4 import BeautifulSoup
 from pydantic import BaseModel
 
 from conftest import DATA, ROOT, TODAY, CliResult, build_site, run_cli
-from scripts.build import Project
-from scripts.dataset import DATA_LAYOUT, data_files
-from scripts.records import Station
-from scripts.scaffold import SCAFFOLDS
-from scripts.schemas import SCHEMA_COMMENT, schema_comment
-from scripts.yamlfile import load_yaml_file
+from scripts.editors.scaffold import SCAFFOLDS
+from scripts.editors.schemas import SCHEMA_COMMENT, schema_comment
+from scripts.pipeline.build import Project
+from scripts.pipeline.load import DATA_LAYOUT, data_files
+from scripts.pipeline.yamlfile import load_yaml_file
+from scripts.records.models import Station
 
 GUIDE = ROOT / "docs" / "editors.md"
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"

@@ -16,7 +16,7 @@ import zxingcpp
 from PIL import Image
 
 from conftest import DATA, ROOT, PageVisit, published_site_url
-from scripts.build import Project, load_catalogue
+from scripts.pipeline.build import Project, load_catalogue
 
 STATIONS = {p.stem: yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
             for p in sorted((DATA / "stations").glob("*.yaml"))}

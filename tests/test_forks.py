@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from scripts import forks
+from scripts.pipeline import forks
 
 
 def cpus(monkeypatch: pytest.MonkeyPatch, count: int) -> None:

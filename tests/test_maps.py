@@ -9,9 +9,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import build_site, run_cli
-from scripts import coords, maps, navigation
-from scripts.build import Project, load_catalogue
-from scripts.records import Location, Station
+from scripts.outputs import maps, navigation
+from scripts.pipeline.build import Project, load_catalogue
+from scripts.records.models import Location, Station
+from scripts.rules import coords
 
 STATION = Station.model_validate({
     "id": "nav-test", "name": "长征街小哥驿站", "type": "xiaoge", "address": "忻州市忻府区长征街1号",
@@ -158,7 +159,7 @@ def test_cli_validate_still_passes_on_shipped_data() -> None:
 @pytest.mark.parametrize("tiles", sorted(maps.PROVIDERS))
 def test_the_content_security_policy_allows_the_tiles_and_no_other_host(tiles: str) -> None:
     from scripts import csp
-    from scripts.records import MapSettings
+    from scripts.records.models import MapSettings
 
     settings = MapSettings(center={"lat": 38.4, "lng": 112.7}, tiles=tiles,
                            bounds={"south": 38, "west": 112, "north": 39, "east": 113})

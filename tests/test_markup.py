@@ -12,8 +12,8 @@ from pathlib import Path
 
 from conftest import DATA, TODAY, _site_mount_path
 from markup_checks import ALLOWED_PARSE_ERRORS, csp_meta, csp_problems, parse, structure_problems, walk
-from scripts import csp
-from scripts.build import Project, load_catalogue
+from scripts.outputs import csp
+from scripts.pipeline.build import Project, load_catalogue
 
 
 def html_files(site: Path) -> list[Path]:
@@ -81,7 +81,7 @@ def test_every_local_file_a_page_loads_exists(built_site: Path) -> None:
 
 
 def test_every_page_carries_the_content_security_policy_and_no_inline_script(built_site: Path, monkeypatch) -> None:
-    """MkDocs pages, the 404 page, the map documents and the posters: the policy (scripts/csp.py) in a <meta>
+    """MkDocs pages, the 404 page, the map documents and the posters: the policy (scripts/outputs/csp.py) in a <meta>
     before any script, no inline script, event handler or javascript: URL for it to refuse."""
     monkeypatch.setenv("SITE_TODAY", TODAY)
     expected = csp.policy(load_catalogue(Project(data_dir=DATA)).settings.map)

@@ -1,4 +1,4 @@
-"""The last check before publishing (scripts/output_guard.py) finds markup that could run script, however
+"""The last check before publishing (scripts/guard.py) finds markup that could run script, however
 it is spelled, leaves the site's own markup alone, and stops a build that has any."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build_site, project_copy
-from scripts import output_guard
+from scripts.pipeline import guard
 
 UNSAFE = [
     ('<a href="javascript:alert(1)">x</a>', "script URL"),
@@ -51,11 +51,11 @@ SAFE = [
 ]
 
 
-def _findings(tmp_path: Path, markup: str) -> list[output_guard.Finding]:
+def _findings(tmp_path: Path, markup: str) -> list[guard.Finding]:
     page = tmp_path / "page" / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(f"<!doctype html>\n<html><body>\n{markup}\n</body></html>\n", encoding="utf-8")
-    return output_guard.check_site(tmp_path)
+    return guard.check_site(tmp_path)
 
 
 @pytest.mark.parametrize(("markup", "named"), UNSAFE, ids=[f"unsafe-{i}" for i in range(len(UNSAFE))])
@@ -72,7 +72,7 @@ def test_the_sites_own_kinds_of_markup_pass(tmp_path: Path, markup: str) -> None
 
 
 def test_the_shipped_site_has_nothing_to_find(built_site: Path) -> None:
-    assert output_guard.check_site(built_site) == []
+    assert guard.check_site(built_site) == []
 
 
 def test_a_page_with_an_event_handler_stops_the_build_and_nothing_is_published(data_copy: Path,

@@ -1,4 +1,4 @@
-"""The output boundary (scripts/safe_output.py), checked against the real Markdown configuration in mkdocs.yml:
+"""The output boundary (scripts/outputs/safe_output.py), checked against the real Markdown configuration in mkdocs.yml:
 whatever a record says, plain text stays text and Markdown fields keep only what the allowlist lets through."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ROOT
-from scripts.safe_output import (
+from scripts.outputs.safe_output import (
     UnsafeValue,
     external_url,
     front_matter,

@@ -9,8 +9,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from conftest import DATA, build_site
-from scripts.render import FINDER_LIST_LIMIT
-from scripts.synthetic import write_synthetic_data
+from scripts.devtools.synthetic import write_synthetic_data
+from scripts.outputs.render import FINDER_LIST_LIMIT
 
 SIZE = FINDER_LIST_LIMIT + 40
 

@@ -8,10 +8,10 @@ import jsonschema
 import pytest
 
 from conftest import DATA
-from scripts.build import Project
-from scripts.dataset import DATA_LAYOUT, data_files
-from scripts.schemas import generate_schemas
-from scripts.yamlfile import load_yaml_file
+from scripts.editors.schemas import generate_schemas
+from scripts.pipeline.build import Project
+from scripts.pipeline.load import DATA_LAYOUT, data_files
+from scripts.pipeline.yamlfile import load_yaml_file
 
 
 def test_schemas_in_the_repo_are_current() -> None:

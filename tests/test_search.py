@@ -20,8 +20,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ARTIFACTS, DATA, ROOT, build_site, run_cli, urllib_host
-from scripts.records import SynonymGroup
-from scripts.search_index import SynonymMatcher, indexed_pages, split_characters
+from scripts.outputs.search_index import SynonymMatcher, indexed_pages, split_characters
+from scripts.records.models import SynonymGroup
 
 QUERIES: list[dict] = yaml.safe_load((ROOT / "tests" / "search_queries.yaml").read_text(encoding="utf-8"))
 STATIONS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((DATA / "stations").glob("*.yaml"))}

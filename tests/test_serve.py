@@ -23,7 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, TODAY, PageVisit, _site_mount_path, project_copy, serve_site
-from scripts import preview_banner
+from scripts.preview import banner
 
 T = TypeVar("T")
 STARTUP_SECONDS = 180  # first validation and full MkDocs build on a slow CI machine
@@ -187,25 +187,25 @@ def test_an_unexpected_error_in_a_rebuild_shows_and_the_next_save_tries_again(
 
 
 def test_published_builds_never_carry_the_banner(built_site: Path) -> None:
-    assert not (built_site / preview_banner.FOLDER).exists()
+    assert not (built_site / banner.FOLDER).exists()
     for path in [built_site / "index.html", built_site / "stations" / "xiaoge-01" / "index.html"]:
         page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-        assert not page.select(f'script[src*="{preview_banner.FOLDER}"]'), path
+        assert not page.select(f'script[src*="{banner.FOLDER}"]'), path
 
 
 def test_banner_shows_the_report_literally(tmp_path: Path, phone: PageVisit) -> None:
     """Problem text quotes what the editor typed; it must never become markup on the preview page."""
     report = "data/stations/x.yaml:3:1: 第 3 行 字段 description：<script>alert(1)</script> ``` **不是加粗**"
-    for path, content in preview_banner.preview_files(report).items():
+    for path, content in banner.preview_files(report).items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_bytes(content)
     page = ('<!doctype html><html lang="zh-CN"><head><title>t</title></head>'
             '<body><article class="md-content__inner"><h1>页</h1></article></body></html>')
-    (tmp_path / "index.html").write_text(preview_banner.on_post_page(page, type("Page", (), {"url": ""}), {}),
+    (tmp_path / "index.html").write_text(banner.on_post_page(page, type("Page", (), {"url": ""}), {}),
                                          encoding="utf-8")
     with serve_site(tmp_path) as url:
         shown = problems_banner(phone, url)
     assert shown and "<script>alert(1)</script> ``` **不是加粗**" in shown
-    assert preview_banner.TITLE in shown
+    assert banner.TITLE in shown
     assert phone.page.locator("article .preview-problems + h1").count() == 1, "the banner comes first"
     assert phone.page.locator("article script, article strong").count() == 0

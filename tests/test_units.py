@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts import coords, hours
-from scripts.records import Hours, ServiceSchedule
-from scripts.yamlfile import load_yaml_file
+from scripts.pipeline.yamlfile import load_yaml_file
+from scripts.records.models import Hours, ServiceSchedule
+from scripts.rules import coords, hours
 
 # Xinfu's urban centre in WGS-84; GCJ-02 shifts it about 570 m, BD-09 about 1.35 km.
 XINFU = (38.4165, 112.7340)
@@ -67,7 +67,7 @@ def test_yaml_keeps_times_dates_and_words_as_text(tmp_path: Path) -> None:
 
 
 def test_forked_map_gives_the_results_of_map_in_order() -> None:
-    from scripts.forks import ordered_map
+    from scripts.pipeline.forks import ordered_map
 
     offset = 7  # a closure: workers are forked, nothing but items and results is pickled
     assert list(ordered_map(lambda n: n * n + offset, list(range(23)), batch=4)) == [n * n + 7 for n in range(23)]
@@ -76,7 +76,7 @@ def test_forked_map_gives_the_results_of_map_in_order() -> None:
 def test_an_error_in_a_forked_worker_reaches_the_caller() -> None:
     import jinja2
 
-    from scripts.forks import ordered_map
+    from scripts.pipeline.forks import ordered_map
 
     def render(n: int) -> str:
         return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string("{{ missing }}").render() if n == 5 \

@@ -14,13 +14,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import DATA, TODAY, CliResult, build_site, run_cli
-from scripts import limits
-from scripts.build import check_file
-from scripts.catalogue import Catalogue
-from scripts.dataset import DATA_LAYOUT
-from scripts.problems import ProblemLog
-from scripts.records import Story
-from scripts.yamlfile import load_yaml_file
+from scripts.pipeline import limits
+from scripts.pipeline.build import check_file
+from scripts.pipeline.load import DATA_LAYOUT
+from scripts.pipeline.problems import ProblemLog
+from scripts.pipeline.resolve import Catalogue
+from scripts.pipeline.yamlfile import load_yaml_file
+from scripts.records.models import Story
 
 ROOT = DATA.parent
 STATION = """\

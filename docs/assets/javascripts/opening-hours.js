@@ -1,6 +1,6 @@
 /* "Open now" from a station's hours, in China's time zone whatever the phone's zone.
  *
- * Input is the compact form written by scripts/hours.py `browser_hours`:
+ * Input is the compact form written by scripts/rules/hours.py `browser_hours`:
  *   {s: status, a: 1 when open 24 hours, w: [[["08:00","20:00"], …] × 7, Monday first],
  *    x: [["2026-10-01", "2026-10-07", null (closed) or [["09:00","12:00"], …]], …]}
  * A period whose closing time is not after its opening time runs past midnight.

@@ -1,4 +1,4 @@
-/* Site search in the theme's search box, over the Pagefind index that scripts/search_index.py
+/* Site search in the theme's search box, over the Pagefind index that scripts/outputs/search_index.py
  * builds. Nothing is downloaded until someone opens the search: then pagefind.js loads only the
  * index chunks and result fragments the query needs.
  *

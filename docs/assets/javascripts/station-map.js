@@ -63,7 +63,7 @@
     return m;
   }
 
-  /* A row of maps/stations.json (columns listed in the file; see scripts/maps.py). */
+  /* A row of maps/stations.json (columns listed in the file; see scripts/outputs/maps.py). */
   function fromRow(row, columns) {
     var at = function (name) { return row[columns.indexOf(name)]; };
     var own = columns.indexOf("map_lat") !== -1;  // tiles drawn in GCJ-02: use the converted point

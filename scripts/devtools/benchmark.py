@@ -1,0 +1,359 @@
+"""Benchmark: build the site at several sizes and print what it costs.
+
+    python -m scripts.devtools.benchmark                 # 35 (shipped), 1,000 and 10,000 stations
+    python -m scripts.devtools.benchmark --sizes 35,1000 # a quicker run
+
+For each size it prints the whole build's wall time and peak memory, the time
+per stage, the size of the built site, bytes per station page, and what a
+browser transfers (gzip) for the home page, the finder with its station data,
+a station page and the first search — measured in headless Chromium, with
+every request counted. It also times a finder filter at that size, and builds
+the same Markdown pages with plain MkDocs as the baseline. Figures only: the
+tests assert behaviour, this script measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import gzip
+import http.server
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .synthetic import write_synthetic_data
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+@dataclass
+class Result:
+    stations: int
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+    site_mb: float = 0.0
+    files: int = 0
+    station_page_kb: float = 0.0
+    transfer_kb: dict[str, float] = field(default_factory=dict)
+    filter_ms: float = 0.0
+    plain_seconds: float = 0.0
+    plain_peak_mb: float = 0.0
+    plain_site_mb: float = 0.0
+    rebuild_seconds: float = 0.0
+    rebuild_note: str = ""
+    preview_start_seconds: float = 0.0
+    preview_edit_seconds: float = 0.0
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB of the process, and its output."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output_lines: list[str] = []
+    reader = threading.Thread(target=lambda: output_lines.extend(process.stdout or []), daemon=True)
+    reader.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    reader.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    output = "".join(output_lines)
+    if process.returncode != 0:
+        raise SystemExit(f"command failed: {' '.join(command)}\n{output[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, output
+
+
+def tree_size(path: Path) -> tuple[float, int]:
+    files = [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 1e6, len(files)
+
+
+def prepare_data(size: int, base: Path) -> Path:
+    """The shipped data (copied: the benchmark edits a record) or synthetic data of ``size`` stations."""
+    data = base / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    if size <= 35:
+        shutil.copytree(ROOT / "data", data)
+    else:
+        write_synthetic_data(ROOT / "data", data, size, seed=1)
+    return data
+
+
+def build(result: Result, data: Path, base: Path) -> Path:
+    site, work = base / "site", base / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    env = {**os.environ, "SITE_TODAY": "2026-11-28"}
+    command = [sys.executable, "-m", "scripts", "--data", str(data), "--work", str(work), "--site", str(site), "build"]
+    result.seconds, result.peak_mb, output = run_measured(command, env)
+    result.stages = {name: float(value) for name, value in re.findall(r"(\w+) ([\d.]+)s", output)}
+    result.site_mb, result.files = tree_size(site)
+    pages = list((site / "stations").glob("*/index.html"))
+    result.station_page_kb = sum(p.stat().st_size for p in pages) / len(pages) / 1024
+    # Incremental: touch one station and build again.
+    one = sorted((data / "stations").glob("*.yaml"))[0]
+    original = one.read_text(encoding="utf-8")
+    one.write_text(original.replace("sample: true", "sample: true\n# edited by the benchmark"), encoding="utf-8")
+    try:
+        result.rebuild_seconds, _, output = run_measured(command, env)
+        result.rebuild_note = output.strip().splitlines()[-1]
+    finally:
+        one.write_text(original, encoding="utf-8")
+    return site
+
+
+def live_preview(result: Result, data: Path, base: Path) -> None:
+    """Start ``serve`` as an editor would, rename one station, and time until the preview shows the new name."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    from ..pipeline.build import site_url
+
+    mount = urllib.parse.urlsplit(site_url(ROOT / "mkdocs.yml")).path
+    one = sorted((data / "stations").glob("*.yaml"))[-1]
+    url = f"http://127.0.0.1:{port}{mount}stations/{one.stem}/"
+    original = one.read_text(encoding="utf-8")
+    name = re.search(r"^name: (.+)$", original, re.M).group(1)
+    work = base / "preview-work"
+    shutil.rmtree(work, ignore_errors=True)
+
+    def heading() -> str:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=5) as response:
+            page = response.read().decode("utf-8")
+            return re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+        return ""
+
+    def wait_until(condition, seconds: float) -> float:
+        started = time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            if condition():
+                return time.perf_counter() - started
+            if server.poll() is not None:
+                raise SystemExit(f"serve stopped:\n{log.read_text(encoding='utf-8')[-3000:]}")
+            time.sleep(0.1)
+        raise SystemExit(f"the preview did not show the change in {seconds:.0f} s")
+
+    log = base / "preview.log"
+    started = time.perf_counter()
+    with log.open("w", encoding="utf-8") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "scripts", "--data", str(data), "--work", str(work), "serve",
+             "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=ROOT, env={**os.environ, "SITE_TODAY": "2026-11-28"}, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: heading() == name, 3600)
+        result.preview_start_seconds = time.perf_counter() - started
+        time.sleep(2)  # let the watcher take its first snapshot
+        one.write_text(original.replace(f"name: {name}", "name: 基准测试改名驿站"), encoding="utf-8")
+        result.preview_edit_seconds = wait_until(lambda: heading() == "基准测试改名驿站", 600)
+    finally:
+        one.write_text(original, encoding="utf-8")
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def plain_mkdocs(result: Result, base: Path) -> None:
+    """The same Markdown pages built by plain MkDocs with the same configuration: the engine's own cost."""
+    site = base / "plain-site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(ROOT / "mkdocs.yml"),
+               "-d", str(site)]
+    staging = base / "work" / "docs"
+    config = base / "plain-mkdocs.yml"
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    text = re.sub(r"^docs_dir:.*$", f"docs_dir: {staging}", text, flags=re.M)
+    text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
+    config.write_text(text, encoding="utf-8")
+    command[command.index("-f") + 1] = str(config)
+    result.plain_seconds, result.plain_peak_mb, _ = run_measured(command, env)
+    result.plain_site_mb, _ = tree_size(site)
+    shutil.rmtree(site, ignore_errors=True)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def browser_figures(result: Result, site: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        print("  (chromium not installed: transfer sizes skipped)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}/"
+    station = sorted((site / "stations").glob("*/index.html"))[0].parent.name
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def transfer(path: str, after=None) -> float:
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            page = context.new_page()
+            seen: dict[str, int] = {}
+
+            def on_response(response) -> None:
+                if response.url.startswith(origin) and response.url not in seen:
+                    with contextlib.suppress(Exception):  # redirects and aborted requests have no body
+                        seen[response.url] = len(gzip.compress(response.body(), 6))
+
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin)
+                          else route.abort())
+            page.on("response", on_response)
+            page.goto(origin + path, wait_until="networkidle")
+            before = sum(seen.values())
+            if after:
+                after(page)
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(500)
+            total = sum(seen.values()) - (before if after else 0)
+            context.close()
+            return total / 1024
+
+        def search(query: str):
+            def type_query(page) -> None:
+                # The header's magnifier opens the search box (overrides/partials/search.html) on a phone.
+                page.locator("header [data-search-open]").click()
+                page.keyboard.type(query)
+                page.wait_for_selector(".md-search-result__item")
+            return type_query
+
+        result.transfer_kb = {
+            "home": transfer(""),
+            "finder": transfer("stations/"),
+            "station": transfer(f"stations/{station}/"),
+            "first search": transfer("", after=search("充电")),
+            # Characters on every station page: the largest index chunks.
+            "first search 驿站": transfer("", after=search("驿站")),
+        }
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin)
+                      else route.abort())
+        page = context.new_page()
+        page.goto(origin + "stations/", wait_until="networkidle")
+        page.wait_for_function("window.stationFinder")
+        # A filter, from the click until the list and the map both show the result and the browser has
+        # painted it (median of 20 toggles). The map frame loads lazily: bring it into view first.
+        page.locator("iframe.district-map").scroll_into_view_if_needed()
+        page.frame_locator("iframe.district-map").locator("html[data-stations]").wait_for(state="attached")
+        timings = page.evaluate("""async () => {
+            const box = document.querySelector('#finder input[name=amenity][value=charging]');
+            const painted = () => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve)));
+            const times = [];
+            for (let i = 0; i < 20; i++) {
+                await new Promise(resolve => setTimeout(resolve, 100));
+                const start = performance.now();
+                box.click();
+                await window.stationFinder.applied;  // list and map show the result (stations.js)
+                await painted();
+                times.push(performance.now() - start);
+            }
+            return times.sort((a, b) => a - b)[times.length / 2];
+        }""")
+        result.filter_ms = timings
+        context.close()
+        browser.close()
+    server.shutdown()
+
+
+TARGETS = {  # issue 8, for 10,000 stations on a 2-core machine
+    "整体构建": "≤ 60 s", "峰值内存": "≤ 1.5 GB", "与纯 MkDocs 之比": "≤ 1.3×", "驿站页传输": "≤ 60 KB",
+    "驿站地图页传输": "≤ 300 KB", "首次搜索（充电）": "≤ 200 KB", "首次搜索（驿站）": "≤ 200 KB",
+    "筛选一次": "≤ 50 ms", "预览：改一条到显示": "≤ 5 s",
+}
+
+
+def report(results: list[Result]) -> str:
+    """A Markdown table, one column per size: what docs/benchmark.md shows."""
+    rows: dict[str, list[str]] = {}
+
+    def row(name: str, values: list[str]) -> None:
+        rows[name] = values
+
+    def seconds(value: float) -> str:
+        return f"{value:.1f} s" if value else "—"
+
+    def kb(name: str) -> list[str]:
+        return [f"{r.transfer_kb[name]:.0f} KB" if name in r.transfer_kb else "—" for r in results]
+
+    row("整体构建", [seconds(r.seconds) for r in results])
+    row("峰值内存", [f"{r.peak_mb:.0f} MB" for r in results])
+    for stage in dict.fromkeys(k for r in results for k in r.stages):
+        row(f"　其中 {stage}", [seconds(r.stages.get(stage, 0)) for r in results])
+    row("纯 MkDocs 构建同样页面", [seconds(r.plain_seconds) for r in results])
+    row("与纯 MkDocs 之比", [f"{r.seconds / r.plain_seconds:.2f}×" if r.plain_seconds else "—" for r in results])
+    row("改一条后再次构建", [seconds(r.rebuild_seconds) for r in results])
+    row("预览：启动到可看", [seconds(r.preview_start_seconds) for r in results])
+    row("预览：改一条到显示", [seconds(r.preview_edit_seconds) for r in results])
+    row("site/ 大小", [f"{r.site_mb:.1f} MB" for r in results])
+    row("文件数", [f"{r.files:,}" for r in results])
+    row("每个驿站页（HTML）", [f"{r.station_page_kb:.1f} KB" for r in results])
+    row("首页传输", kb("home"))
+    row("驿站地图页传输", kb("finder"))
+    row("驿站页传输", kb("station"))
+    row("首次搜索（充电）", kb("first search"))
+    row("首次搜索（驿站）", kb("first search 驿站"))
+    row("筛选一次", [f"{r.filter_ms:.1f} ms" if r.filter_ms else "—" for r in results])
+
+    header = ["", *(f"{r.stations:,} 个驿站" for r in results), "目标（一万个驿站）"]
+    lines = [
+        f"机器：{platform.machine()}，{os.cpu_count()} 核，{platform.system()}，Python {platform.python_version()}",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    lines += [f"| {name} | " + " | ".join(values) + f" | {TARGETS.get(name, '')} |" for name, values in rows.items()]
+    lines += [
+        "",
+        "传输大小是手机视口的 Chromium 冷启动（无缓存）打开页面时，本站每个请求 gzip 后的字节数之和，不含地图瓦片；",
+        "“首次搜索”是打开首页后在搜索框输入该词新增的下载量；“筛选一次”是勾选一项设施到列表和地图都更新完的时间（中位数）。",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.devtools.benchmark")
+    parser.add_argument("--sizes", default="35,1000,10000", help="comma-separated station counts")
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "benchmark")
+    args = parser.parse_args(argv)
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        base = args.work / str(size)
+        base.mkdir(parents=True, exist_ok=True)
+        print(f"== {size} stations", flush=True)
+        result = Result(size)
+        data = prepare_data(size, base)
+        result.stations = len(list((data / "stations").glob("*.yaml")))
+        site = build(result, data, base)
+        print(f"  build {result.seconds:.1f} s, peak {result.peak_mb:.0f} MB, stages {result.stages}", flush=True)
+        plain_mkdocs(result, base)
+        print(f"  plain MkDocs on the same pages {result.plain_seconds:.1f} s", flush=True)
+        live_preview(result, data, base)
+        print(f"  live preview: ready after {result.preview_start_seconds:.1f} s, "
+              f"one renamed station shown {result.preview_edit_seconds:.1f} s after the save", flush=True)
+        browser_figures(result, site)
+        print(f"  transfer {result.transfer_kb}, filter {result.filter_ms:.1f} ms", flush=True)
+        results.append(result)
+    print()
+    print(report(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

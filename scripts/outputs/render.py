@@ -1,0 +1,219 @@
+"""Render stage: render the catalogue into Markdown pages with the templates in
+``scripts/outputs/templates/``.
+
+One Jinja2 environment, ``StrictUndefined`` so a typo in a template fails the
+build, and every filter registered here. The output is ordinary Markdown that
+any MkDocs-compatible engine can build.
+
+Every value a template prints passes the output boundary (``safe_output``):
+autoescape is on, and ``finalize`` encodes whatever is not already ``Markup``
+so that it is inert in HTML, attributes, Markdown and XML alike. Markdown
+fields are printed with ``markdown(...)``, ids and keys in URLs with ``token``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+import re
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from ..pipeline.resolve import Catalogue
+from ..preview.incremental import CachedPage, PageCache, digest
+from ..records.models import Station
+from ..rules import chinese, hours, recurrence
+from . import csp, maps, navigation, station_extras
+from .icons import IconSet
+from .pagination import paginate
+from .safe_output import external_url, front_matter, record_markdown, site_path, text, token
+
+_MARKDOWN_IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
+STALE_AFTER_DAYS = 365
+STORIES_PER_PAGE = 5
+FINDER_LIST_LIMIT = 300
+STATUS_LABELS = {"open": "正常开放", "temporarily_closed": "临时关闭", "closed": "已撤销"}
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What the pages need from ``mkdocs.yml``."""
+
+    name: str
+    url: str
+
+
+def docs_images_relative_to(markdown: str, page_path: str) -> str:
+    """Record text writes image paths relative to ``docs/``; make them relative to the page."""
+    depth = page_path.count("/")
+    return _MARKDOWN_IMAGE_PATH.sub(lambda m: m.group(1) + "../" * depth + m.group(2), markdown)
+
+
+class PageRenderer:
+    def __init__(self, templates_dir: Path, catalogue: Catalogue, site: SiteInfo, today: dt.date,
+                 page_cache: PageCache | None = None):
+        self.catalogue = catalogue
+        self.today = today
+        self.icons = IconSet()
+        self.page_cache = page_cache
+        self._json_by_id: dict[int, str] = {}
+        self._hours_by_id: dict[int, str] = {}
+        self.templates_dir = templates_dir
+        self.site = site
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates_dir),
+            undefined=jinja2.StrictUndefined,
+            # The output is Markdown with HTML in it: every printed value is encoded by ``text``, which is
+            # inert in both (and in attributes and XML); only ``Markup`` made by our own code passes as is.
+            autoescape=True,
+            finalize=text,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            # "{#id}" sets heading anchors in Markdown, so Jinja comments use "{##  ##}".
+            comment_start_string="{##",
+            comment_end_string="##}",
+        )
+        self.env.filters.update(
+            # |e and |escape mean the same boundary as an unfiltered value, never HTML-only escaping.
+            e=text,
+            escape=text,
+            token=token,
+            external_url=external_url,
+            icon=self.icons.markup,
+            period=hours.period_text,
+            schedule=hours.schedule_text,
+            urlencode_component=lambda v: urllib.parse.quote(str(v), safe=""),
+            yaml_str=front_matter,
+            cn_date=chinese.date_text,
+            cn_partial_date=chinese.partial_date_text,
+            statement_text=chinese.statement_text,
+        )
+        self.env.globals.update(
+            catalogue=catalogue,
+            settings=catalogue.settings,
+            vocab=catalogue.vocabularies,
+            site=site,
+            today=today,
+            weekly_lines=hours.weekly_lines,
+            exception_line=hours.exception_line,
+            status_labels=STATUS_LABELS,
+            is_stale=lambda verified: (today - verified).days > STALE_AFTER_DAYS,
+            station_map_src=lambda station: maps.station_map_src(station, catalogue),
+            navigation_links=lambda station: navigation.navigation_links(station, catalogue.settings.map.app_name),
+            json_ld=lambda station: station_extras.json_ld(station, catalogue, site.url),
+            content_security_policy=csp.policy(catalogue.settings.map),
+            browser_hours=self._browser_hours,
+            current_alerts=lambda station: [a for a in station.alerts if not a.end or a.end >= today],
+            next_dates=lambda service: recurrence.next_dates(
+                service.schedule, [catalogue.stations[s] for s in service.stations], today),
+        )
+
+    def _browser_hours(self, station: Station) -> str:
+        """The hours as the page scripts read them; a station page carries them three times."""
+        text = self._hours_by_id.get(id(station))
+        if text is None:
+            text = self._hours_by_id[id(station)] = json.dumps(
+                hours.browser_hours(station.hours, station.status), ensure_ascii=False, separators=(",", ":"))
+        return text
+
+    def render(self, template: str, page_path: str, **context: object) -> str:
+        def markdown(source: str) -> Markup:
+            """A record's Markdown field, sanitised; image paths (relative to docs/) made relative to this page."""
+            return record_markdown(docs_images_relative_to(source, page_path))
+
+        def link(target: str) -> Markup:
+            """A link from this page to another file under docs (both as docs paths, e.g. ``stories/page/2.md``)."""
+            return site_path(posixpath.relpath(target, posixpath.dirname(page_path) or "."))
+
+        return self.env.get_template(template).render(page_path=page_path, markdown=markdown, link=link, **context)
+
+    @cached_property
+    def _shared_inputs(self) -> str:
+        """What a cached page depends on besides its own records: templates, settings, vocabularies."""
+        c = self.catalogue
+        templates = [p.read_bytes() for p in sorted(self.templates_dir.rglob("*")) if p.is_file()]
+        return digest(*templates, str(self.today), repr(self.site), c.settings.model_dump_json(),
+                      c.vocabularies.model_dump_json(), *(o.model_dump_json() for o in c.organisations.values()),
+                      *(g.model_dump_json() for g in c.synonyms))
+
+    def _record_json(self, record: BaseModel) -> str:
+        """A record as JSON, once per run (a station appears in its page, its poster, a list and services)."""
+        text = self._json_by_id.get(id(record))
+        if text is None:
+            text = self._json_by_id[id(record)] = record.model_dump_json()
+        return text
+
+    def cached_render(self, template: str, page_path: str, inputs: Sequence[BaseModel], key_extra: str = "",
+                      **context: object) -> str:
+        """``render``, or in the live preview the page's last rendering when nothing it is made from changed.
+
+        A page may be cached only if ``inputs`` (the records it shows) and ``key_extra`` (its other context),
+        with the shared inputs, are everything it reads.
+        """
+        if self.page_cache is None:
+            return self.render(template, page_path, **context)
+        key = digest(self._shared_inputs, key_extra, *(self._record_json(record) for record in inputs))
+        cached = self.page_cache.pages.get(page_path)
+        if cached is not None and cached.key == key:
+            self.icons.used |= cached.icons
+            self.page_cache.reused += 1
+            return cached.text
+        with self.icons.recording() as icons:
+            text = self.render(template, page_path, **context)
+        self.page_cache.pages[page_path] = CachedPage(key, text, frozenset(icons))
+        return text
+
+    def station_lists(self) -> Iterator[tuple[str, str]]:
+        """The finder, whose server-side list is complete up to ``FINDER_LIST_LIMIT`` stations; beyond
+        that, the complete list for readers without scripts is split over plain directory pages."""
+        ordered = [s for key in self.catalogue.vocabularies.station_types for s in self.catalogue.stations_of_type(key)]
+        chunks = [ordered[i:i + FINDER_LIST_LIMIT] for i in range(0, len(ordered), FINDER_LIST_LIMIT)]
+        paths = [f"stations/list/{n}.md" for n in range(1, len(chunks) + 1)] if len(chunks) > 1 else []
+        directory = [{"link": site_path(posixpath.relpath(p, "stations"))} for p in paths]
+        yield "stations/index.md", self.render("stations_index.md", "stations/index.md",
+                                               listed=chunks[0] if chunks else [], directory=directory)
+        for number, (path, stations) in enumerate(zip(paths, chunks if paths else [], strict=True), start=1):
+            yield path, self.cached_render(
+                "stations_list.md", path, stations, f"{number}/{len(paths)}", stations=stations, number=number,
+                total=len(paths), previous=paths[number - 2] if number > 1 else "",
+                next=paths[number] if number < len(paths) else "")
+
+    def station_pages(self, station: Station) -> list[tuple[str, str]]:
+        """A station's page and its poster (a standalone document, not a theme page: it prints on one A4
+        sheet and costs MkDocs nothing)."""
+        inputs = [station, *self.catalogue.services_at(station)]
+        path = f"stations/{station.id}.md"
+        poster = f"stations/{station.id}/poster/index.html"
+        return [(path, self.cached_render("station.md", path, inputs, station=station)),
+                (poster, self.cached_render("poster.html", poster, inputs, station=station))]
+
+    def pages(self) -> Iterator[tuple[str, str]]:
+        """Every generated page but the stations' own (``station_pages``), as (path under docs, Markdown)."""
+        c = self.catalogue
+        yield "index.md", self.render("home.md", "index.md", figures=c.figures())
+        yield from self.station_lists()
+        yield "services/index.md", self.render("services_index.md", "services/index.md")
+        for service in c.services.values():
+            path = f"services/{service.id}.md"
+            stations = [c.stations[s] for s in service.stations]
+            yield path, self.cached_render("service.md", path, [service, *stations], service=service)
+        yield "volunteer/index.md", self.render("volunteer_index.md", "volunteer/index.md", figures=c.figures())
+        for project in c.projects.values():
+            path = f"volunteer/{project.id}.md"
+            yield path, self.render("project.md", path, project=project)
+        for listing in paginate(c.stories_newest_first(), STORIES_PER_PAGE, "stories/index.md", "stories/page/{}.md"):
+            yield listing.path, self.render("stories_index.md", listing.path, listing=listing)
+        for story in c.stories.values():
+            path = f"stories/{story.id}.md"
+            yield path, self.render("story.md", path, story=story)
+        yield "feed.xml", self.render("feed.xml", "feed.xml")
+        yield "figures.md", self.render("figures.md", "figures.md", figures=c.figures())

@@ -1,0 +1,212 @@
+"""Search stage: the search index, built with Pagefind from the pages MkDocs has just written.
+
+Why Pagefind and not the theme's search: the theme downloads its whole index on every full
+page load (1.55 MB gzip, 49.5 MB raw, for 10,000 of our station pages); Pagefind's browser
+code loads only the index chunks and result fragments a query needs, and nothing before the
+search box is used (README, "搜索", has the measurements).
+
+Why a copy of each page: Chinese has no spaces, and Pagefind's word segmentation at build
+time (jieba) and in the browser (ICU) disagree, so "热饭" or "骑手" inside "外卖骑手" went
+missing. The copy puts an ideographic space (U+3000) between Chinese characters, so the index
+holds single characters and ``search.js`` searches a query's characters as an exact phrase:
+any word inside a longer word is found, and so is a single character. ``search.js`` takes the
+spaces out of the text it shows, and the published pages are not touched. The copies are
+marked ``lang="und"``: already split, they need no Chinese segmentation, and indexing them as
+Chinese ran jieba over every page for nothing (25 s and 1.5 GB at 10,000 stations, against 9 s
+and 0.7 GB).
+
+The copy also carries what the results show (the page type and, for stations, the hours
+from which ``search.js`` computes "open now"; see ``scripts/outputs/templates/_search_terms.md``) and
+the everyday synonyms from ``data/synonyms.yaml`` of any word the page contains.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..pipeline import forks
+from ..records.models import SynonymGroup
+
+# Pages riders search for, and the type shown on their results. Left out: the home page and
+# the listing pages (they repeat every record's name and would crowd out the records
+# themselves), posters (a copy of their station), 404 and the editors' guide.
+GUIDE_KIND = "说明"  # a hand-written page
+INDEXED_PAGES: tuple[tuple[str, str], ...] = (
+    ("stations/*/index.html", "驿站"),
+    ("services/*/index.html", "服务"),
+    ("volunteer/*/index.html", "志愿"),
+    ("stories/*/index.html", "动态"),
+    ("volunteering/index.html", GUIDE_KIND),
+    ("about/index.html", GUIDE_KIND),
+    ("figures/index.html", GUIDE_KIND),
+    ("open-data/index.html", GUIDE_KIND),
+    ("privacy/index.html", GUIDE_KIND),
+    ("accessibility/index.html", GUIDE_KIND),
+)
+# Parts of a page that are the same on every page of its kind, or are buttons: not content.
+NOT_CONTENT = (
+    ".admonition.warning",  # the sample-data notice and the "may be out of date" warning
+    ".badge-open",  # "正常开放" on nearly every station (临时关闭 and 已撤销 stay findable)
+    ".navigation-links", ".station-qr", ".report-problem", ".md-button", ".next-dates-note", ".station-verified",
+    ".source-credit", ".headerlink", "iframe", "svg", "script",
+)
+OUTPUT = "pagefind"
+# What search.js loads; Pagefind's own user interfaces, and its web worker (search.js runs it
+# without one), are not published.
+RUNTIME_FILES = ("pagefind.js", "pagefind-entry.json", "wasm.*.pagefind", "*.pf_meta", "index", "fragment", "filter")
+COPY_BATCH = 500  # pages per task when the copies are made in parallel
+LANGUAGE = "und"  # undetermined: Pagefind splits words at spaces only
+
+_ARTICLE = re.compile(r'<article class="md-content__inner[^"]*">(.*?)</article>', re.S)
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+# The headings of station, service and project pages (开放时间, 地址和电话 …) are the template's, the
+# same on every page of its kind: indexed, they would make every station match 电话 and weigh on
+# every query with 电. (A story's headings are its editor's, and stay.)
+TEMPLATE_HEADINGS = ("驿站", "服务", "志愿")
+_TEMPLATE_HEADING = re.compile(r"<h2\b[^>]*>.*?</h2>", re.S)
+_SEARCH_TERMS = re.compile(r'<div class="search-terms"[^>]*>.*?</div>', re.S)
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
+_TAG = re.compile(r"(<[^>]*>)")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Between two characters of which at least one is Chinese (and neither is a space).
+_HAN_BOUNDARY = re.compile(rf"(?<=[{_HAN}])(?=\S)|(?<=\S)(?=[{_HAN}])")
+SEPARATOR = "\u3000"  # a space Pagefind splits at, and that search.js removes between characters
+
+
+class SearchIndexFailed(Exception):
+    """Pagefind is missing or failed: the build stops and the published site stays as it was."""
+
+
+def indexed_pages(site_dir: Path) -> list[tuple[str, str]]:
+    """(path under the site, page type) of every page to index, sorted."""
+    found = {}
+    for pattern, kind in INDEXED_PAGES:
+        for path in site_dir.glob(pattern):  # "*" is one folder: stations/list/2/ is not a station
+            found.setdefault(path.relative_to(site_dir).as_posix(), kind)
+    return sorted(found.items())
+
+
+def split_characters(text: str) -> str:
+    """``外卖骑手 WiFi`` → ``外​卖​骑​手 WiFi``: each Chinese character becomes a word of its own."""
+    return _HAN_BOUNDARY.sub(SEPARATOR, text)
+
+
+def plain_text(markup: str) -> str:
+    return html.unescape(_TAG.sub(" ", markup))
+
+
+class SynonymMatcher:
+    """Finds which synonym groups a page's text touches, in one pass."""
+
+    def __init__(self, groups: Iterable[SynonymGroup]):
+        self.groups = [list(dict.fromkeys(g.words)) for g in groups]
+        self.group_of: dict[str, list[int]] = {}
+        for index, words in enumerate(self.groups):
+            for word in words:
+                self.group_of.setdefault(word.casefold(), []).append(index)
+        words = sorted(self.group_of, key=len, reverse=True)  # longest first, so 充电桩 wins over 充电
+        self.pattern = re.compile("|".join(map(re.escape, words)), re.I) if words else None
+
+    def extra_words(self, text: str) -> list[str]:
+        """The other words of every group with a word in ``text``, in the file's order."""
+        if self.pattern is None:
+            return []
+        touched = sorted({i for m in self.pattern.finditer(text) for i in self.group_of[m.group().casefold()]})
+        folded = text.casefold()
+        extra = [w for i in touched for w in self.groups[i] if w.casefold() not in folded]
+        return list(dict.fromkeys(extra))
+
+
+def search_copy(page: str, kind: str, synonyms: SynonymMatcher) -> str | None:
+    """What Pagefind indexes for one built page, or None when it has no article."""
+    article = _ARTICLE.search(page)
+    if article is None:
+        return None
+    body = _SCRIPT.sub("", article.group(1))
+    if kind in TEMPLATE_HEADINGS:
+        body = _TEMPLATE_HEADING.sub("", body)
+    heading = _H1.search(body)
+    title = " ".join(plain_text(heading.group(1)).split()) if heading else ""
+    # The page's own words first and its search-only words last, so that search.js can show a
+    # snippet of what the page says; synonyms of what it says, not of the search-only words.
+    search_only = "".join(_SEARCH_TERMS.findall(body))
+    body = _SEARCH_TERMS.sub("", body) + search_only
+    parts = [split_characters(part) if not part.startswith("<") else part for part in _TAG.split(body)]
+    extra = " ".join(synonyms.extra_words(plain_text(_SEARCH_TERMS.sub("", body))))
+    return (
+        f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"></head><body>'
+        f'<span data-pagefind-meta="title[data-title]" data-title="{html.escape(title)}"></span>'
+        f'<span data-pagefind-meta="kind:{kind}"></span>'
+        f'{"".join(parts)}'
+        f'<p data-pagefind-weight="0.5">{html.escape(split_characters(extra))}</p>'  # ranks below the page's words
+        "</body></html>\n"
+    )
+
+
+def build_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[SynonymGroup]) -> int:
+    """Index ``site_dir`` into ``site_dir/pagefind``; return the number of pages indexed."""
+    copies = work_dir / "search-pages"
+    shutil.rmtree(copies, ignore_errors=True)
+    matcher = SynonymMatcher(synonyms)
+    pages = indexed_pages(site_dir)
+
+    def write_copy(page: tuple[str, str]) -> bool:
+        relative, kind = page
+        copy = search_copy((site_dir / relative).read_text(encoding="utf-8"), kind, matcher)
+        if copy is None:
+            return False
+        target = copies / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(copy, encoding="utf-8")
+        return True
+
+    # Reading 10,000 pages and writing their copies is most of a second per thousand: one process per CPU.
+    count = sum(forks.ordered_map(write_copy, pages, batch=COPY_BATCH))
+    output = site_dir / OUTPUT
+    _run_pagefind(copies, output)
+    _check(output, count)
+    _keep_runtime_only(output)
+    return count
+
+
+def _run_pagefind(copies: Path, output: Path) -> None:
+    from pagefind.service import get_executable  # imported here: only the build needs it
+
+    executable = get_executable()
+    if executable is None:
+        raise SearchIndexFailed("找不到 Pagefind（search indexer missing）。"
+                                "运行 make setup 安装依赖（pagefind[extended]）。")
+    command = [str(executable), "--site", str(copies), "--output-path", str(output), "--silent"]
+    for selector in NOT_CONTENT:
+        command += ["--exclude-selectors", selector]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True)
+    except OSError as error:  # PAGEFIND_BINARY_PATH names a missing or unusable file
+        raise SearchIndexFailed(f"无法运行 Pagefind（search indexer missing）：{error}") from None
+    if result.returncode != 0:
+        raise SearchIndexFailed(f"Pagefind 建立搜索索引失败（search index failed）：\n{result.stdout}{result.stderr}")
+
+
+def _check(output: Path, expected: int) -> None:
+    """A search that silently lost pages must not be published."""
+    try:
+        entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))
+        indexed = sum(language["page_count"] for language in entry["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SearchIndexFailed(f"Pagefind 没有写出可用的搜索索引（no index written）：{error}") from None
+    if indexed != expected:
+        raise SearchIndexFailed(f"搜索索引只收录了 {indexed} 个页面，应为 {expected} 个"
+                                "（pages missing from the index）。")
+
+
+def _keep_runtime_only(output: Path) -> None:
+    keep = {path for pattern in RUNTIME_FILES for path in output.glob(pattern)}
+    for path in sorted(output.iterdir()):
+        if path not in keep:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()

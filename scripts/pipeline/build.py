@@ -1,0 +1,271 @@
+"""The pipeline, top to bottom: load → check → resolve → render → write → MkDocs → search → guard.
+
+Each stage's modules say which stage they are in by name, at the top of their docstring.
+
+Everything is read and checked before anything is written, and MkDocs builds
+into a temporary folder that replaces ``site/`` only when the build succeeded,
+so a broken record never leaves a half-built or missing site.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
+from mkdocs.utils.yaml import yaml_load
+from pydantic import BaseModel
+
+from ..outputs import csp, maps, open_data, search_index, station_extras
+from ..outputs.render import PageRenderer, SiteInfo
+from ..preview.incremental import Caches, PageCache, RecordCache, file_stamp
+from ..records.models import MapSettings
+from . import forks, guard
+from .check import check_record
+from .content_rules import check_content
+from .load import RawRecord, RecordKind, data_paths, load_file
+from .problems import ProblemLog
+from .resolve import Catalogue, build_catalogue
+from .write import TreeWriter
+
+ROOT = Path(__file__).resolve().parents[2]
+TIME_ZONE = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where things are. Tests point ``data_dir``, ``work_dir`` and ``site_dir`` elsewhere."""
+
+    root: Path = ROOT
+    data_dir: Path = ROOT / "data"
+    work_dir: Path = ROOT / "build"
+    site_dir: Path = ROOT / "site"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "scripts" / "outputs" / "templates"
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Hand-written docs plus generated pages: the ``docs_dir`` MkDocs builds."""
+        return self.work_dir / "docs"
+
+
+class BuildFailed(Exception):
+    """A stage after validation failed: the map settings, MkDocs (for example a broken link in strict
+    mode) or the search index. The message says which."""
+
+
+@dataclass
+class BuildReport:
+    pages_written: int = 0
+    pages_unchanged: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def today() -> dt.date:
+    """Today in China, or ``SITE_TODAY`` (YYYY-MM-DD) so date checks can be tested."""
+    override = os.environ.get("SITE_TODAY")
+    return dt.date.fromisoformat(override) if override else dt.datetime.now(TIME_ZONE).date()
+
+
+def check_file(kind: RecordKind, path: Path, docs_dir: Path, problems: ProblemLog) -> list[tuple[RawRecord, BaseModel]]:
+    """One data file's records that pass their own checks; every problem found goes to ``problems``."""
+    checked = []
+    for raw in load_file(kind, path, problems):
+        check_content(raw, docs_dir, problems)
+        record = check_record(raw, problems)
+        if record is not None:
+            checked.append((raw, record))
+    return checked
+
+
+def load_catalogue(project: Project, cache: RecordCache | None = None) -> Catalogue:
+    """Read and check all data; raise ``DataError`` listing every problem found.
+
+    A full build checks the files in one forked process per core; a file with a
+    problem is checked again here, where its problems are logged. With a
+    ``cache`` (the live preview), a file unchanged since it last passed its own
+    checks is not parsed or checked again. Cross-record checks always run here.
+    """
+    problems = ProblemLog(project.data_dir.parent)  # paths show as data/…
+    checked: list[tuple[RawRecord, BaseModel]] = []
+    files = list(data_paths(project.data_dir, problems))
+
+    def check_alone(kind_and_path: tuple[RecordKind, Path]) -> list[tuple[RawRecord, BaseModel]] | None:
+        own = ProblemLog(project.data_dir.parent)
+        records = check_file(*kind_and_path, project.docs_dir, own)
+        return None if len(own) else records
+
+    if cache is None:
+        for (kind, path), records in zip(files, forks.ordered_map(check_alone, files), strict=True):
+            checked.extend(records if records is not None else check_file(kind, path, project.docs_dir, problems))
+    else:
+        for kind, path in files:
+            stamp = file_stamp(path)
+            records = cache.get(path, stamp)
+            if records is None:
+                problems_before = len(problems)
+                records = check_file(kind, path, project.docs_dir, problems)
+                if len(problems) == problems_before:
+                    cache.put(path, stamp, records)
+            checked.extend(records)
+    catalogue = build_catalogue(checked, today(), problems)
+    problems.raise_if_any()
+    assert catalogue is not None  # every reason for None was reported above
+    return catalogue
+
+
+def generated_files(
+    project: Project, catalogue: Catalogue, site: SiteInfo, page_cache: PageCache | None = None
+) -> Iterator[tuple[str, str | bytes]]:
+    """Every generated file as (path under docs, content): pages, then data files and assets."""
+    renderer = PageRenderer(project.templates_dir, catalogue, site, today(), page_cache)
+    qr_cache = project.work_dir / "cache" / "qr"
+    qr_cache.mkdir(parents=True, exist_ok=True)
+
+    def station_files(station_id: str) -> tuple[list[tuple[str, str | bytes]], set[str]]:
+        station = catalogue.stations[station_id]
+        with renderer.icons.recording() as icons:
+            files: list[tuple[str, str | bytes]] = [*renderer.station_pages(station)]
+        files.append(station_extras.qr_file(station, site.url, qr_cache))
+        return files, icons
+
+    # The stations' pages, posters and QR codes are most of this stage's work: a full build spreads them over
+    # the cores (the live preview takes most of them from its cache instead).
+    for files, icons in forks.ordered_map(station_files, list(catalogue.stations), parallel=page_cache is None):
+        renderer.icons.used |= icons
+        yield from files
+    yield from renderer.pages()
+    yield from open_data.open_data_files(catalogue, site, renderer)
+    try:
+        yield from maps.map_files(catalogue)
+    except maps.MapConfigError as error:
+        raise BuildFailed(str(error)) from None
+    yield from renderer.icons.files()  # last, so it holds exactly the icons the pages used
+
+
+def generate_pages(
+    project: Project, catalogue: Catalogue, site: SiteInfo,
+    caches: Caches | None = None, extra_files: dict[str, bytes] | None = None,
+) -> TreeWriter:
+    """Write hand-written docs, generated files and ``extra_files`` into the staging folder."""
+    writer = TreeWriter(project.staging_dir, caches.written if caches is not None else None)
+    writer.copy_tree(project.docs_dir)
+    for path, content in generated_files(project, catalogue, site, caches.pages if caches is not None else None):
+        writer.write(path, content)
+    for path, content in (extra_files or {}).items():
+        writer.write(path, content)
+    writer.remove_stale()
+    return writer
+
+
+def site_url(config_file: Path = ROOT / "mkdocs.yml") -> str:
+    """``site_url`` from ``mkdocs.yml``, read with MkDocs' own YAML loader (``!ENV`` works as in a build).
+
+    For callers that need only the address and no build; a build reads it with the rest of the configuration.
+    """
+    with config_file.open(encoding="utf-8") as file:
+        return yaml_load(file).get("site_url") or ""
+
+
+def mkdocs_config(project: Project, site_dir: Path, map_settings: MapSettings | None = None) -> MkDocsConfig:
+    """The MkDocs configuration, with the Content-Security-Policy every page carries (overrides/main.html)."""
+    project.staging_dir.mkdir(parents=True, exist_ok=True)
+    config = load_config(
+        str(project.config_file), docs_dir=str(project.staging_dir), site_dir=str(site_dir), strict=True
+    )
+    config.extra["content_security_policy"] = csp.policy(map_settings)
+    return config
+
+
+def build(project: Project) -> BuildReport:
+    report = BuildReport()
+    started = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        report.seconds[stage] = round(now - started, 3)
+        started = now
+
+    catalogue = load_catalogue(project)
+    lap("validate")
+
+    temporary_site = project.work_dir / "site.partial"
+    shutil.rmtree(temporary_site, ignore_errors=True)
+    config = mkdocs_config(project, temporary_site, catalogue.settings.map)
+    writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""))
+    report.pages_written, report.pages_unchanged = writer.changed, len(writer.written) - writer.changed
+    lap("generate")
+
+    latest = dt.datetime.combine(catalogue.latest_date(), dt.time(), tzinfo=dt.UTC)
+    try:
+        with _source_date_epoch(latest):
+            mkdocs_build(config)
+    except MkDocsException as error:
+        shutil.rmtree(temporary_site, ignore_errors=True)
+        raise BuildFailed(f"MkDocs：{error}") from None
+    lap("mkdocs")
+
+    try:  # the search index is part of the site: if it fails, nothing is published
+        search_index.build_search_index(temporary_site, project.work_dir, catalogue.synonyms)
+    except search_index.SearchIndexFailed as error:
+        shutil.rmtree(temporary_site, ignore_errors=True)
+        raise BuildFailed(str(error)) from None
+    lap("search")
+
+    findings = guard.check_site(temporary_site)  # the last line of defence: see guard.py
+    if findings:
+        shutil.rmtree(temporary_site, ignore_errors=True)
+        raise BuildFailed(guard.describe(findings))
+    lap("guard")
+
+    _replace_directory(temporary_site, project.site_dir)
+    lap("publish")
+    return report
+
+
+@contextlib.contextmanager
+def _source_date_epoch(moment: dt.datetime) -> Iterator[None]:
+    """Reproducible output: MkDocs dates the sitemap from the ``SOURCE_DATE_EPOCH`` environment variable and
+    takes the date no other way, so it is set here for the MkDocs stage only and put back afterwards."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def _replace_directory(new: Path, target: Path) -> None:
+    """Swap ``new`` into place with renames, so ``target`` is never half-written."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
