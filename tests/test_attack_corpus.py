@@ -33,8 +33,9 @@ from attack_scan import scan_site
 from pydantic import BaseModel
 
 from conftest import DATA, build_site, run_cli, serve_site, urllib_host
-from scripts.pipeline.load import DATA_LAYOUT, RecordKind, format_field_path
+from scripts.pipeline.load import format_field_path
 from scripts.records import models
+from scripts.records.registry import RECORD_TYPES, RecordType
 
 # --- the payloads -------------------------------------------------------------------------------------
 # (id, payload, plain). ``plain``: no HTML, no script link, one line, no control characters; such a
@@ -234,7 +235,7 @@ def text_fields(model: type[BaseModel], seen: frozenset[type] = frozenset()) -> 
 
 def all_text_fields() -> list[TextField]:
     unique: dict[str, TextField] = {}
-    for kind in DATA_LAYOUT:
+    for kind in RECORD_TYPES:
         for text in text_fields(kind.model):
             unique.setdefault(text.label, text)
     return list(unique.values())
@@ -408,7 +409,7 @@ class Corpus:
     def create(self) -> None:
         pids = [pid for pid, _, _ in PAYLOADS]
         # every attacking record's id first, so references can fall back to the attacker of the same payload
-        for kind in DATA_LAYOUT:
+        for kind in RECORD_TYPES:
             collection = {"organisations": "organisations", "station": "stations",
                           "projects": "projects"}.get(kind.name)
             for pid in pids:
@@ -419,11 +420,11 @@ class Corpus:
                 self.ids["sources"][pid] = f"atk-src-{pid}"
         for group in VOCABULARY_GROUPS:
             self.ids[group] = {pid: "atk" + pid.replace("-", "") for pid in pids}
-        for kind in DATA_LAYOUT:
+        for kind in RECORD_TYPES:
             self._create_kind(kind, pids)
         self.write()
 
-    def _create_kind(self, kind: RecordKind, pids: list[str]) -> None:
+    def _create_kind(self, kind: RecordType, pids: list[str]) -> None:
         if kind.shape == "record":
             files = sorted(self.data_dir.glob(kind.pattern))
             template = yaml.safe_load(files[0].read_text(encoding="utf-8"))

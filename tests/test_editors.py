@@ -21,9 +21,10 @@ from conftest import DATA, ROOT, TODAY, CliResult, build_site, run_cli
 from scripts.editors.scaffold import SCAFFOLDS
 from scripts.editors.schemas import SCHEMA_COMMENT, schema_comment
 from scripts.pipeline.build import Project
-from scripts.pipeline.load import DATA_LAYOUT, data_files
+from scripts.pipeline.load import data_files
 from scripts.pipeline.yamlfile import load_yaml_file
 from scripts.records.models import Station
+from scripts.records.registry import RECORD_TYPES
 
 GUIDE = ROOT / "docs" / "editors.md"
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
@@ -63,7 +64,7 @@ def test_scaffolds_write_records_that_validate_and_build(data_copy: Path, tmp_pa
         written[kind] = written_file(result, data_copy)
 
     schemas = {k.name: json.loads((data_copy / "schemas" / f"{k.name}.schema.json").read_text("utf-8"))
-               for k in DATA_LAYOUT}
+               for k in RECORD_TYPES}
     for kind, path in written.items():
         text = path.read_text(encoding="utf-8")
         assert text.startswith(SCHEMA_COMMENT), path
@@ -153,7 +154,7 @@ def test_a_person_at_a_terminal_is_asked_for_what_is_missing(data_copy: Path) ->
 # --- schema lines and editor settings ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", DATA_LAYOUT, ids=[k.name for k in DATA_LAYOUT])
+@pytest.mark.parametrize("kind", RECORD_TYPES, ids=[k.name for k in RECORD_TYPES])
 def test_every_data_file_names_its_schema_on_the_first_line(kind) -> None:
     project = Project()
     for path in data_files(DATA, kind):
@@ -164,7 +165,7 @@ def test_every_data_file_names_its_schema_on_the_first_line(kind) -> None:
 
 def test_vscode_maps_every_data_folder_to_its_schema() -> None:
     settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))
-    expected = {f"./data/schemas/{k.name}.schema.json": [f"data/{k.pattern}"] for k in DATA_LAYOUT}
+    expected = {f"./data/schemas/{k.name}.schema.json": [f"data/{k.pattern}"] for k in RECORD_TYPES}
     assert settings["yaml.schemas"] == expected
     for schema in expected:
         assert (ROOT / schema).is_file(), schema
@@ -306,7 +307,7 @@ def test_guide_quotes_the_validators_real_messages(data_copy: Path) -> None:
 
 def test_station_pages_show_when_their_record_was_last_verified(built_site: Path) -> None:
     """The data's changelog is each record's `verified` date, not git history: the same commit builds the same."""
-    station = next(k for k in DATA_LAYOUT if k.name == "station")
+    station = next(k for k in RECORD_TYPES if k.name == "station")
     for path in data_files(DATA, station):
         verified = load_yaml_file(path).data["verified"]
         page = BeautifulSoup((built_site / "stations" / path.stem / "index.html").read_text("utf-8"), "html.parser")

@@ -158,7 +158,7 @@ def test_cli_validate_still_passes_on_shipped_data() -> None:
 
 @pytest.mark.parametrize("tiles", sorted(maps.PROVIDERS))
 def test_the_content_security_policy_allows_the_tiles_and_no_other_host(tiles: str) -> None:
-    from scripts import csp
+    from scripts.outputs import csp
     from scripts.records.models import MapSettings
 
     settings = MapSettings(center={"lat": 38.4, "lng": 112.7}, tiles=tiles,

@@ -10,8 +10,9 @@ import pytest
 from conftest import DATA
 from scripts.editors.schemas import generate_schemas
 from scripts.pipeline.build import Project
-from scripts.pipeline.load import DATA_LAYOUT, data_files
+from scripts.pipeline.load import data_files
 from scripts.pipeline.yamlfile import load_yaml_file
+from scripts.records.registry import RECORD_TYPES
 
 
 def test_schemas_in_the_repo_are_current() -> None:
@@ -22,7 +23,7 @@ def test_schemas_in_the_repo_are_current() -> None:
     assert stale == [], "run `python -m scripts schema` (or `make schema`) and commit data/schemas/"
 
 
-@pytest.mark.parametrize("kind", DATA_LAYOUT, ids=[k.name for k in DATA_LAYOUT])
+@pytest.mark.parametrize("kind", RECORD_TYPES, ids=[k.name for k in RECORD_TYPES])
 def test_shipped_data_validates_against_its_schema(kind) -> None:
     schema = json.loads((DATA / "schemas" / f"{kind.name}.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())

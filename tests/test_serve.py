@@ -164,7 +164,7 @@ def test_an_unexpected_error_in_a_rebuild_shows_and_the_next_save_tries_again(
     """Not a data problem nor a template syntax error: a template raising ValueError (here the id check of
     the output boundary). The preview must say so in the terminal and the banner, and not die."""
     root = project_copy(tmp_path)
-    template = root / "overrides" / "pages" / "station.md"
+    template = root / "scripts" / "outputs" / "templates" / "station.md"
     original = template.read_text(encoding="utf-8")
     hours = "## 开放时间 {#hours}"
     page = "stations/xiaoge-01/"

@@ -16,11 +16,11 @@ from bs4 import BeautifulSoup
 from conftest import DATA, TODAY, CliResult, build_site, run_cli
 from scripts.pipeline import limits
 from scripts.pipeline.build import check_file
-from scripts.pipeline.load import DATA_LAYOUT
 from scripts.pipeline.problems import ProblemLog
 from scripts.pipeline.resolve import Catalogue
 from scripts.pipeline.yamlfile import load_yaml_file
 from scripts.records.models import Story
+from scripts.records.registry import RECORD_TYPES
 
 ROOT = DATA.parent
 STATION = """\
@@ -77,7 +77,7 @@ def text_problems(tmp_path: Path, description: str) -> list[str]:
     # JSON is YAML: every character, visible or not, arrives in the value exactly.
     path.write_text(STATION + f"description: {json.dumps(description)}\n", encoding="utf-8")
     log = ProblemLog(tmp_path)
-    kind = next(k for k in DATA_LAYOUT if k.name == "station")
+    kind = next(k for k in RECORD_TYPES if k.name == "station")
     check_file(kind, path, ROOT / "docs", log)
     return [f"{p.line} {p.field}：{p.message}" for p in log]
 
@@ -196,7 +196,7 @@ def test_every_kind_of_multi_line_text_points_at_the_line(tmp_path: Path, style:
     path.write_text(STATION.replace("hours:\n  open_24h: true\n", "") + "hours: {open_24h: true}\ndescription: "
                     + value, encoding="utf-8")
     log = ProblemLog(tmp_path)
-    check_file(next(k for k in DATA_LAYOUT if k.name == "station"), path, ROOT / "docs", log)
+    check_file(next(k for k in RECORD_TYPES if k.name == "station"), path, ROOT / "docs", log)
     assert [(p.line, p.field, p.message) for p in log] == \
         [(line, "description", "不能包含 javascript: 等脚本链接（script link）。")], style
 
@@ -333,7 +333,7 @@ def test_the_build_date_is_never_later_than_today() -> None:
     story = Story.model_validate({"id": "x", "title": "标题", "date": "2030-01-01", "summary": "摘要",
                                   "body": "正文", "category": "work"})
     today = dt.date.fromisoformat(TODAY)
-    catalogue = Catalogue(settings=None, vocabularies=None, stories={"x": story}, today=today)  # type: ignore[arg-type]
+    catalogue = Catalogue(settings=None, vocabularies=None, records={"stories": {"x": story}}, today=today)  # type: ignore[arg-type]
     assert catalogue.latest_date() == today
     catalogue.stories["x"] = story.model_copy(update={"date": dt.date(2026, 1, 2)})
     assert catalogue.latest_date() == dt.date(2026, 1, 2)

@@ -15,13 +15,12 @@ environment rather than the page renderer's (whose comment syntax suits Markdown
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import difflib
 import itertools
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +29,11 @@ import jinja2
 import yaml
 
 from ..pipeline.build import Project, load_catalogue, today
-from ..pipeline.load import DATA_LAYOUT, RecordKind, data_files, load_raw_records
+from ..pipeline.load import data_files, load_raw_records
 from ..pipeline.problems import DataError, ProblemLog
-from ..records.models import PERIOD_PATTERN, Vocabularies, id_is_valid
+from ..records.models import Vocabularies, id_is_valid
+from ..records.registry import RECORD_TYPES, RecordType, record_type
+from ..records.spec import Question, Scaffold
 from .schemas import load_vocabularies, schema_comment
 
 SCAFFOLD_TEMPLATES = Path(__file__).with_name("scaffolds")
@@ -45,116 +46,19 @@ class ScaffoldError(Exception):
 # --- what each scaffold asks for ------------------------------------------------------
 
 
-def parse_hours(text: str) -> dict[str, Any]:
-    """``24h`` or daily periods such as ``08:00-12:00,14:00-20:00``."""
-    if text.strip().lower() in ("24h", "24", "24小时"):
-        return {"open_24h": True, "periods": []}
-    periods = [p.strip() for p in re.split(r"[,，、\s]+", text) if p.strip()]
-    wrong = [p for p in periods if not re.fullmatch(PERIOD_PATTERN, p)]
-    if not periods or wrong:
-        raise ValueError(f"时段格式不对（bad period）：{'、'.join(wrong) or text}。"
-                         "写成 08:00-20:00，多段用逗号隔开；全天开放写 24h。")
-    return {"open_24h": False, "periods": periods}
+# The scaffolds the record types declare (records/registry.py), by the name ``new`` takes.
+SCAFFOLDS: dict[str, Scaffold] = {kind.name: kind.scaffold for kind in RECORD_TYPES if kind.scaffold}
 
-
-def parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"日期无效（bad date）：{text}。写成 2026-11-28。") from None
-
-
-def parse_number(text: str) -> float:
-    try:
-        return float(text.strip())
-    except ValueError:
-        raise ValueError(f"应为数字（not a number）：{text}，如 38.4165。") from None
-
-
-@dataclass(frozen=True)
-class Question:
-    """A value the template needs: the option ``--name`` and, at a terminal, a question."""
-
-    name: str
-    prompt: str
-    choices: str = ""  # where the allowed values come from: a vocabulary, "organisations", "station" or "crs"
-    many: bool = False  # a comma-separated list
-    parse: Callable[[str], Any] = str
-    default: str | None = None  # None: required; may use {today} and {district}
-
-
-@dataclass(frozen=True)
-class Scaffold:
-    kind: str  # the RecordKind in DATA_LAYOUT, and the template's name
-    label: str
-    questions: tuple[Question, ...]
-    id_stem: Callable[[dict[str, Any]], str]  # what a fresh id is made from
-    numbered: bool  # station ids count up (xiaoge-31); others add -2, -3 only on a clash
-    example: str  # a complete command, shown when options are missing (and run by the tests)
-
-
-SCAFFOLDS: dict[str, Scaffold] = {
-    s.kind: s
-    for s in (
-        Scaffold(
-            "station", "驿站",
-            (
-                Question("name", "驿站名称，如 光明街小哥驿站"),
-                Question("type", "驿站类型", choices="station_types"),
-                Question("address", "详细地址"),
-                Question("lat", "纬度 lat（北纬，如 38.4165）", parse=parse_number),
-                Question("lng", "经度 lng（东经，如 112.7336）", parse=parse_number),
-                Question("crs", "坐标从哪种地图拾取：wgs84（GPS、天地图）、gcj02（高德、腾讯）、bd09（百度）",
-                         choices="crs", default="wgs84"),
-                Question("hours", "每天的开放时段，如 08:00-20:00（多段用逗号隔开；全天开放写 24h）",
-                         parse=parse_hours),
-                Question("amenities", "设施（可多选，用逗号隔开）", choices="amenities", many=True),
-                Question("organisation", "运营单位", choices="organisations"),
-            ),
-            id_stem=lambda v: v["type"], numbered=True,
-            example="python -m scripts new station --name 光明街小哥驿站 --type xiaoge --address 忻州市忻府区光明街8号 "
-                    "--lat 38.4165 --lng 112.7336 --hours 08:00-20:00 --amenities rest,water,charging "
-                    "--organisation xinfu-union",
-        ),
-        Scaffold(
-            "story", "动态",
-            (
-                Question("title", "标题"),
-                Question("category", "栏目", choices="story_categories"),
-                Question("summary", "摘要（一两句话，显示在动态列表里）"),
-                Question("date", "发布日期", parse=parse_date, default="{today}"),
-                Question("body", "正文（可以以后在文件里写）", default=""),
-            ),
-            id_stem=lambda v: v["date"].isoformat(), numbered=False,
-            example="python -m scripts new story --title 暖新驿站开展义诊 --category volunteer "
-                    "--summary 社区医生到暖新驿站为骑手免费量血压。",
-        ),
-        Scaffold(
-            "service", "服务",
-            (
-                Question("name", "服务名称"),
-                Question("kind", "服务类别", choices="service_kinds"),
-                Question("summary", "一句话介绍"),
-                Question("stations", "在哪些驿站或中心提供（可多选，用逗号隔开）", choices="station", many=True),
-                Question("provider", "提供单位", choices="organisations"),
-                Question("eligibility", "谁可以使用", default="在{district}工作的新就业群体。"),
-                Question("cost", "费用", default="免费"),
-            ),
-            id_stem=lambda v: v["kind"], numbered=False,
-            example="python -m scripts new service --name 免费理发 --kind care --summary 每月一次为骑手免费理发。 "
-                    "--stations xinfu-centre --provider xinfu-union",
-        ),
-    )
-}
 
 COORDINATE_SYSTEMS = {"wgs84": "GPS、天地图、OpenStreetMap", "gcj02": "高德、腾讯地图拾取", "bd09": "百度地图拾取"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     kinds = parser.add_subparsers(dest="record", required=True, metavar="station|story|service")
-    for scaffold in SCAFFOLDS.values():
-        sub = kinds.add_parser(scaffold.kind, help=f"新建一条{scaffold.label}记录",
-                               description=f"新建一条{scaffold.label}记录。例如：\n  {scaffold.example}",
+    for name, scaffold in SCAFFOLDS.items():
+        label = record_type(name).label
+        sub = kinds.add_parser(name, help=f"新建一条{label}记录",
+                               description=f"新建一条{label}记录。例如：\n  {scaffold.example}",
                                formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.add_argument("--id", help="唯一编号：小写英文字母、数字和连字符（默认自动生成）")
         for q in scaffold.questions:
@@ -192,7 +96,7 @@ def survey(project: Project) -> Known:
             known.names[raw.kind.name][raw.data["id"]] = str(raw.data.get("name", ""))
         if raw.kind.name == "site" and isinstance(raw.data, dict):
             known.district = str(raw.data.get("district", ""))
-    for kind in DATA_LAYOUT:
+    for kind in RECORD_TYPES:
         if kind.one_per_file:
             known.ids.update(path.stem for path in data_files(project.data_dir, kind))
     return known
@@ -301,7 +205,7 @@ def yaml_scalar(value: object) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def render(project: Project, scaffold: Scaffold, kind: RecordKind, path: Path, values: dict[str, Any],
+def render(project: Project, kind: RecordType, path: Path, values: dict[str, Any],
            known: Known) -> str:
     folder = SCAFFOLD_TEMPLATES
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
@@ -309,16 +213,16 @@ def render(project: Project, scaffold: Scaffold, kind: RecordKind, path: Path, v
     env.filters.update(yaml=yaml_scalar, quoted=lambda v: json.dumps(str(v), ensure_ascii=False))
     env.globals["choices"] = lambda source: "、".join(f"{k}（{label}）" for k, label in known.choices(source).items())
     try:
-        template = env.get_template(f"{scaffold.kind}.yaml")
+        template = env.get_template(f"{kind.name}.yaml")
     except jinja2.TemplateNotFound:
-        raise ScaffoldError(f"找不到模板 {folder / scaffold.kind}.yaml（template missing）。") from None
+        raise ScaffoldError(f"找不到模板 {folder / kind.name}.yaml（template missing）。") from None
     return template.render(**values, today=today().isoformat(), schema_comment=schema_comment(project, kind, path))
 
 
-def write_record(project: Project, scaffold: Scaffold, values: dict[str, Any], known: Known,
+def write_record(project: Project, kind: RecordType, values: dict[str, Any], known: Known,
                  wanted_id: str | None) -> Path:
     """Write the new file; never overwrite one (two editors may run this at the same moment)."""
-    kind = next(k for k in DATA_LAYOUT if k.name == scaffold.kind)
+    assert kind.scaffold is not None
     folder = project.data_dir / kind.pattern.split("/")[0]
     if wanted_id is not None and not id_is_valid(wanted_id):
         raise ScaffoldError(f"选项 --id：{wanted_id} 不能用作编号。只用小写英文字母、数字和连字符，如 xiaoge-31。")
@@ -327,9 +231,9 @@ def write_record(project: Project, scaffold: Scaffold, values: dict[str, Any], k
     taken = set(known.ids)
     folder.mkdir(parents=True, exist_ok=True)
     while True:
-        record_id = wanted_id or fresh_id(scaffold.id_stem(values), scaffold.numbered, taken)
+        record_id = wanted_id or fresh_id(kind.scaffold.id_stem(values), kind.scaffold.numbered, taken)
         path = folder / f"{record_id}.yaml"
-        text = render(project, scaffold, kind, path, {**values, "id": record_id}, known)
+        text = render(project, kind, path, {**values, "id": record_id}, known)
         try:
             with path.open("x", encoding="utf-8", newline="\n") as file:
                 file.write(text)
@@ -340,7 +244,7 @@ def write_record(project: Project, scaffold: Scaffold, values: dict[str, Any], k
             taken.add(record_id)
 
 
-def check_written(project: Project, scaffold: Scaffold, path: Path) -> int:
+def check_written(project: Project, kind: RecordType, path: Path) -> int:
     """Validate everything now; take the new file back if it is the one at fault."""
     shown = ProblemLog(project.data_dir.parent).display_path(path)
     try:
@@ -350,25 +254,26 @@ def check_written(project: Project, scaffold: Scaffold, path: Path) -> int:
         if own:
             path.unlink()
             print("\n".join(p.format() for p in own), file=sys.stderr)
-            print(f"\n新{scaffold.label}记录没有通过校验，没有保存（not saved）。按上面的建议改正选项后重新运行。",
+            print(f"\n新{kind.label}记录没有通过校验，没有保存（not saved）。按上面的建议改正选项后重新运行。",
                   file=sys.stderr)
             return 1
-        print(f"已新建{scaffold.label}记录：{shown}\n但数据里还有别的问题（other files have problems）：\n",
+        print(f"已新建{kind.label}记录：{shown}\n但数据里还有别的问题（other files have problems）：\n",
               file=sys.stderr)
         print(error.report(after="改正后再提交。"), file=sys.stderr)
         return 1
-    print(f"已新建{scaffold.label}记录（created）：{shown}（id {path.stem}），数据校验通过（data OK）。\n"
+    print(f"已新建{kind.label}记录（created）：{shown}（id {path.stem}），数据校验通过（data OK）。\n"
           "下一步：用编辑器打开这个文件，按注释补充或修改内容；用 make serve 预览。")
     return 0
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
+    kind = record_type(args.record)
     scaffold = SCAFFOLDS[args.record]
     interactive = sys.stdin is not None and sys.stdin.isatty()
     try:
         known = survey(project)
         values = collect(scaffold, args, known, interactive)
-        path = write_record(project, scaffold, values, known, args.id)
+        path = write_record(project, kind, values, known, args.id)
     except ScaffoldError as error:
         print(error, file=sys.stderr)
         return 2
@@ -378,4 +283,4 @@ def run(project: Project, args: argparse.Namespace) -> int:
     except DataError as error:  # the vocabulary itself is broken: nothing to offer yet
         print(error.report(after="先改正词表。"), file=sys.stderr)
         return 1
-    return check_written(project, scaffold, path)
+    return check_written(project, kind, path)

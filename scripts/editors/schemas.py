@@ -19,31 +19,38 @@ from typing import Any
 
 from ..pipeline.build import Project
 from ..pipeline.check import check_record
-from ..pipeline.load import DATA_LAYOUT, RawRecord, RecordKind, data_files
+from ..pipeline.load import RawRecord, data_files
 from ..pipeline.problems import DataError, ProblemLog
 from ..pipeline.yamlfile import YamlFileError, load_yaml_file
 from ..records.models import Vocabularies, VocabularyEntry
-
-# (record kind, field in the model, vocabulary) — where a field takes a vocabulary key.
-VOCABULARY_FIELDS: list[tuple[str, str, str]] = [
-    ("station", "type", "station_types"),
-    ("station", "amenities", "amenities"),
-    ("service", "kind", "service_kinds"),
-    ("story", "category", "story_categories"),
-]
+from ..records.registry import RECORD_TYPES, RecordType
 
 
-def schema_path(project: Project, kind: RecordKind) -> Path:
+def schema_path(project: Project, kind: RecordType) -> Path:
     return project.data_dir / "schemas" / f"{kind.name}.schema.json"
 
 
 def generate_schemas(project: Project) -> dict[Path, str]:
     vocabularies = load_vocabularies(project)
-    return {schema_path(project, kind): _render(kind, vocabularies) for kind in DATA_LAYOUT}
+    return {schema_path(project, kind): _render(kind, vocabularies) for kind in RECORD_TYPES}
+
+
+def vscode_schema_mapping() -> dict[str, list[str]]:
+    """``yaml.schemas`` of ``.vscode/settings.json``: each record type's schema for its files."""
+    return {f"./data/schemas/{kind.name}.schema.json": [f"data/{kind.pattern}"] for kind in RECORD_TYPES}
+
+
+def vscode_settings(project: Project) -> str:
+    """``.vscode/settings.json`` with the schema mapping made from the registry; the other settings kept."""
+    path = project.root / ".vscode" / "settings.json"
+    settings = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    settings["yaml.schemas"] = vscode_schema_mapping()
+    return json.dumps(settings, ensure_ascii=False, indent=2) + "\n"
 
 
 def write_schemas(project: Project) -> list[Path]:
     outputs = generate_schemas(project)
+    outputs[project.root / ".vscode" / "settings.json"] = vscode_settings(project)
     for path, text in outputs.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -53,7 +60,7 @@ def write_schemas(project: Project) -> list[Path]:
 SCHEMA_COMMENT = "# yaml-language-server: $schema="
 
 
-def schema_comment(project: Project, kind: RecordKind, data_file: Path) -> str:
+def schema_comment(project: Project, kind: RecordType, data_file: Path) -> str:
     """The first line of a data file: its schema, relative to the file (as the YAML extension wants)."""
     relative = os.path.relpath(schema_path(project, kind), data_file.parent)
     return SCHEMA_COMMENT + Path(relative).as_posix()
@@ -62,7 +69,7 @@ def schema_comment(project: Project, kind: RecordKind, data_file: Path) -> str:
 def link_data_files(project: Project) -> list[Path]:
     """Add or refresh the schema comment at the top of every data file; return the files changed."""
     changed = []
-    for kind in DATA_LAYOUT:
+    for kind in RECORD_TYPES:
         for path in data_files(project.data_dir, kind):
             if path.is_file() and _set_first_line(path, schema_comment(project, kind, path)):
                 changed.append(path)
@@ -85,15 +92,16 @@ def _set_first_line(path: Path, comment: str) -> bool:
     return True
 
 
-def _render(kind: RecordKind, vocabularies: Vocabularies) -> str:
+def _render(kind: RecordType, vocabularies: Vocabularies) -> str:
     record_schema: dict[str, Any] = kind.model.model_json_schema()
-    for kind_name, field, vocabulary in VOCABULARY_FIELDS:
-        if kind_name == kind.name:
-            entries: dict[str, VocabularyEntry] = getattr(vocabularies, vocabulary)
-            prop = record_schema["properties"][field]
-            target = prop["items"] if prop.get("type") == "array" else prop
-            target["enum"] = list(entries)
-            prop["description"] += " 可选：" + "、".join(f"{k}（{e.label}）" for k, e in entries.items())
+    for used in kind.vocabularies:
+        entries: dict[str, VocabularyEntry] | None = getattr(vocabularies, used.vocabulary, None)
+        if entries is None:
+            continue  # the cross-record check reports the missing vocabulary
+        prop = _property_at(record_schema, used.field)
+        target = prop["items"] if used.field.endswith("[]") else prop
+        target["enum"] = list(entries)
+        prop["description"] += " 可选：" + "、".join(f"{k}（{e.label}）" for k, e in entries.items())
     schema: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
     if kind.shape == "list":
         defs = record_schema.pop("$defs", None)
@@ -105,8 +113,21 @@ def _render(kind: RecordKind, vocabularies: Vocabularies) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 
+def _property_at(schema: dict[str, Any], field_path: str) -> dict[str, Any]:
+    """The schema of the field at ``field_path`` (``kind``, ``amenities[]``, ``place.kind``), following refs."""
+    node = schema
+    names = [part.removesuffix("[]") for part in field_path.split(".")]
+    for index, name in enumerate(names):
+        prop = node["properties"][name]
+        if index == len(names) - 1:
+            return prop
+        ref = prop.get("$ref") or next((b["$ref"] for b in prop.get("anyOf", []) if "$ref" in b), "")
+        node = schema["$defs"][ref.rsplit("/", 1)[-1]]
+    raise ValueError(field_path)
+
+
 def load_vocabularies(project: Project) -> Vocabularies:
-    kind = next(k for k in DATA_LAYOUT if k.model is Vocabularies)
+    kind = next(k for k in RECORD_TYPES if k.model is Vocabularies)
     log = ProblemLog(project.root)
     path = project.data_dir / kind.pattern
     if not path.is_file():

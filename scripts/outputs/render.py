@@ -22,14 +22,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 from pydantic import BaseModel
 
 from ..pipeline.resolve import Catalogue
-from ..preview.incremental import CachedPage, PageCache, digest
+from ..pipeline.reuse import NOTHING_REUSED, CachedPage, Reuse, digest
 from ..records.models import Station
+from ..records.registry import RECORD_TYPES, RecordType, collections, field_table, record_type
 from ..rules import chinese, hours, recurrence
 from . import csp, maps, navigation, station_extras
 from .icons import IconSet
@@ -38,7 +40,6 @@ from .safe_output import external_url, front_matter, record_markdown, site_path,
 
 _MARKDOWN_IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
 STALE_AFTER_DAYS = 365
-STORIES_PER_PAGE = 5
 FINDER_LIST_LIMIT = 300
 STATUS_LABELS = {"open": "正常开放", "temporarily_closed": "临时关闭", "closed": "已撤销"}
 
@@ -59,11 +60,11 @@ def docs_images_relative_to(markdown: str, page_path: str) -> str:
 
 class PageRenderer:
     def __init__(self, templates_dir: Path, catalogue: Catalogue, site: SiteInfo, today: dt.date,
-                 page_cache: PageCache | None = None):
+                 reuse: Reuse = NOTHING_REUSED):
         self.catalogue = catalogue
         self.today = today
         self.icons = IconSet()
-        self.page_cache = page_cache
+        self.reuse = reuse
         self._json_by_id: dict[int, str] = {}
         self._hours_by_id: dict[int, str] = {}
         self.templates_dir = templates_dir
@@ -115,7 +116,12 @@ class PageRenderer:
             current_alerts=lambda station: [a for a in station.alerts if not a.end or a.end >= today],
             next_dates=lambda service: recurrence.next_dates(
                 service.schedule, [catalogue.stations[s] for s in service.stations], today),
+            panels=panels,
+            field_table=field_table,
+            record_label=lambda name: record_type(name).label,
         )
+        for kind in RECORD_TYPES:
+            self.env.globals.update(kind.template_functions)
 
     def _browser_hours(self, station: Station) -> str:
         """The hours as the page scripts read them; a station page carries them three times."""
@@ -159,17 +165,16 @@ class PageRenderer:
         A page may be cached only if ``inputs`` (the records it shows) and ``key_extra`` (its other context),
         with the shared inputs, are everything it reads.
         """
-        if self.page_cache is None:
+        if not self.reuse.keeps_pages:
             return self.render(template, page_path, **context)
         key = digest(self._shared_inputs, key_extra, *(self._record_json(record) for record in inputs))
-        cached = self.page_cache.pages.get(page_path)
-        if cached is not None and cached.key == key:
+        cached = self.reuse.page(page_path, key)
+        if cached is not None:
             self.icons.used |= cached.icons
-            self.page_cache.reused += 1
             return cached.text
         with self.icons.recording() as icons:
             text = self.render(template, page_path, **context)
-        self.page_cache.pages[page_path] = CachedPage(key, text, frozenset(icons))
+        self.reuse.keep_page(page_path, CachedPage(key, text, frozenset(icons)))
         return text
 
     def station_lists(self) -> Iterator[tuple[str, str]]:
@@ -187,33 +192,40 @@ class PageRenderer:
                 total=len(paths), previous=paths[number - 2] if number > 1 else "",
                 next=paths[number] if number < len(paths) else "")
 
-    def station_pages(self, station: Station) -> list[tuple[str, str]]:
-        """A station's page and its poster (a standalone document, not a theme page: it prints on one A4
-        sheet and costs MkDocs nothing)."""
-        inputs = [station, *self.catalogue.services_at(station)]
-        path = f"stations/{station.id}.md"
-        poster = f"stations/{station.id}/poster/index.html"
-        return [(path, self.cached_render("station.md", path, inputs, station=station)),
-                (poster, self.cached_render("poster.html", poster, inputs, station=station))]
+    def record_pages(self, kind: RecordType, record: Any) -> list[tuple[str, str]]:
+        """The pages the record's type declares for it. A page shows the record, what it names and what names
+        it (a station page lists the services and events there), so those are the inputs its cache key covers."""
+        record_id = record.id
+        c = self.catalogue
+        inputs = [record, *c.references_of(kind, record),
+                  *(other for k in collections() for other in c.referring(k.name, record_id))]
+        return [(path, self.cached_render(page.template, path, inputs, **{kind.variable: record}))
+                for page, path in zip(kind.pages, kind.page_paths(record_id), strict=True)]
+
+    def listing_pages(self, kind: RecordType) -> Iterator[tuple[str, str]]:
+        """The type's section page, split into numbered pages when the type says how many go on one."""
+        listing = kind.listing
+        assert listing is not None
+        records = list(self.catalogue.collection(kind.collection).values())
+        if listing.order is not None:
+            records.sort(key=listing.order, reverse=listing.newest_first)
+        per_page = listing.per_page or max(1, len(records))
+        for page in paginate(records, per_page, listing.path, listing.page_path or listing.path):
+            yield page.path, self.render(listing.template, page.path, listing=page, figures=self.catalogue.figures())
 
     def pages(self) -> Iterator[tuple[str, str]]:
-        """Every generated page but the stations' own (``station_pages``), as (path under docs, Markdown)."""
+        """Every generated page but the records' own (``record_pages``), as (path under docs, Markdown)."""
         c = self.catalogue
         yield "index.md", self.render("home.md", "index.md", figures=c.figures())
         yield from self.station_lists()
-        yield "services/index.md", self.render("services_index.md", "services/index.md")
-        for service in c.services.values():
-            path = f"services/{service.id}.md"
-            stations = [c.stations[s] for s in service.stations]
-            yield path, self.cached_render("service.md", path, [service, *stations], service=service)
-        yield "volunteer/index.md", self.render("volunteer_index.md", "volunteer/index.md", figures=c.figures())
-        for project in c.projects.values():
-            path = f"volunteer/{project.id}.md"
-            yield path, self.render("project.md", path, project=project)
-        for listing in paginate(c.stories_newest_first(), STORIES_PER_PAGE, "stories/index.md", "stories/page/{}.md"):
-            yield listing.path, self.render("stories_index.md", listing.path, listing=listing)
-        for story in c.stories.values():
-            path = f"stories/{story.id}.md"
-            yield path, self.render("story.md", path, story=story)
+        for kind in RECORD_TYPES:
+            if kind.listing is not None:
+                yield from self.listing_pages(kind)
         yield "feed.xml", self.render("feed.xml", "feed.xml")
         yield "figures.md", self.render("figures.md", "figures.md", figures=c.figures())
+        yield "fields.md", self.render("fields.md", "fields.md", record_types=RECORD_TYPES)
+
+
+def panels(page_template: str) -> list[str]:
+    """The templates record types add to ``page_template`` (events on the home and station pages)."""
+    return [kind.panels[page_template] for kind in RECORD_TYPES if page_template in kind.panels]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import json
+import posixpath
 import re
 import shutil
 import subprocess
@@ -32,23 +33,25 @@ from pathlib import Path
 
 from ..pipeline import forks
 from ..records.models import SynonymGroup
+from ..records.registry import RECORD_TYPES
 
 # Pages riders search for, and the type shown on their results. Left out: the home page and
 # the listing pages (they repeat every record's name and would crowd out the records
 # themselves), posters (a copy of their station), 404 and the editors' guide.
 GUIDE_KIND = "说明"  # a hand-written page
-INDEXED_PAGES: tuple[tuple[str, str], ...] = (
-    ("stations/*/index.html", "驿站"),
-    ("services/*/index.html", "服务"),
-    ("volunteer/*/index.html", "志愿"),
-    ("stories/*/index.html", "动态"),
-    ("volunteering/index.html", GUIDE_KIND),
-    ("about/index.html", GUIDE_KIND),
-    ("figures/index.html", GUIDE_KIND),
-    ("open-data/index.html", GUIDE_KIND),
-    ("privacy/index.html", GUIDE_KIND),
-    ("accessibility/index.html", GUIDE_KIND),
-)
+GUIDES = ("volunteering", "about", "figures", "open-data", "privacy", "accessibility")
+
+
+def indexed_patterns() -> list[tuple[str, str]]:
+    """(glob under the site, result type): every record type's first page (``stations/{id}.md`` →
+    ``stations/*/index.html``) with the type's search kind, then the guides."""
+    patterns = [
+        (posixpath.splitext(kind.pages[0].path)[0].replace("{id}", "*") + "/index.html", kind.search_kind)
+        for kind in RECORD_TYPES if kind.pages and kind.search_kind
+    ]
+    return patterns + [(f"{guide}/index.html", GUIDE_KIND) for guide in GUIDES]
+
+
 # Parts of a page that are the same on every page of its kind, or are buttons: not content.
 NOT_CONTENT = (
     ".admonition.warning",  # the sample-data notice and the "may be out of date" warning
@@ -65,10 +68,10 @@ LANGUAGE = "und"  # undetermined: Pagefind splits words at spaces only
 
 _ARTICLE = re.compile(r'<article class="md-content__inner[^"]*">(.*?)</article>', re.S)
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
-# The headings of station, service and project pages (开放时间, 地址和电话 …) are the template's, the
-# same on every page of its kind: indexed, they would make every station match 电话 and weigh on
+# The headings of station, service, project and event pages (开放时间, 地址和电话 …) are the template's,
+# the same on every page of its kind: indexed, they would make every station match 电话 and weigh on
 # every query with 电. (A story's headings are its editor's, and stay.)
-TEMPLATE_HEADINGS = ("驿站", "服务", "志愿")
+TEMPLATE_HEADINGS = tuple(kind.search_kind for kind in RECORD_TYPES if kind.search_kind and not kind.own_headings)
 _TEMPLATE_HEADING = re.compile(r"<h2\b[^>]*>.*?</h2>", re.S)
 _SEARCH_TERMS = re.compile(r'<div class="search-terms"[^>]*>.*?</div>', re.S)
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
@@ -86,7 +89,7 @@ class SearchIndexFailed(Exception):
 def indexed_pages(site_dir: Path) -> list[tuple[str, str]]:
     """(path under the site, page type) of every page to index, sorted."""
     found = {}
-    for pattern, kind in INDEXED_PAGES:
+    for pattern, kind in indexed_patterns():
         for path in site_dir.glob(pattern):  # "*" is one folder: stations/list/2/ is not a station
             found.setdefault(path.relative_to(site_dir).as_posix(), kind)
     return sorted(found.items())

@@ -29,14 +29,15 @@ from pydantic import BaseModel
 
 from ..outputs import csp, maps, open_data, search_index, station_extras
 from ..outputs.render import PageRenderer, SiteInfo
-from ..preview.incremental import Caches, PageCache, RecordCache, file_stamp
 from ..records.models import MapSettings
+from ..records.registry import RecordType, collections
 from . import forks, guard
 from .check import check_record
 from .content_rules import check_content
-from .load import RawRecord, RecordKind, data_paths, load_file
+from .load import RawRecord, data_paths, load_file
 from .problems import ProblemLog
 from .resolve import Catalogue, build_catalogue
+from .reuse import NOTHING_REUSED, Reuse, file_stamp
 from .write import TreeWriter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,12 +47,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Project:
-    """Where things are. Tests point ``data_dir``, ``work_dir`` and ``site_dir`` elsewhere."""
+    """Where things are, and what a run may reuse from an earlier one (nothing, but in the live preview).
+    Tests point ``data_dir``, ``work_dir`` and ``site_dir`` elsewhere."""
 
     root: Path = ROOT
     data_dir: Path = ROOT / "data"
     work_dir: Path = ROOT / "build"
     site_dir: Path = ROOT / "site"
+    reuse: Reuse = NOTHING_REUSED
 
     @property
     def docs_dir(self) -> Path:
@@ -89,7 +92,7 @@ def today() -> dt.date:
     return dt.date.fromisoformat(override) if override else dt.datetime.now(TIME_ZONE).date()
 
 
-def check_file(kind: RecordKind, path: Path, docs_dir: Path, problems: ProblemLog) -> list[tuple[RawRecord, BaseModel]]:
+def check_file(kind: RecordType, path: Path, docs_dir: Path, problems: ProblemLog) -> list[tuple[RawRecord, BaseModel]]:
     """One data file's records that pass their own checks; every problem found goes to ``problems``."""
     checked = []
     for raw in load_file(kind, path, problems):
@@ -97,66 +100,71 @@ def check_file(kind: RecordKind, path: Path, docs_dir: Path, problems: ProblemLo
         record = check_record(raw, problems)
         if record is not None:
             checked.append((raw, record))
+        elif isinstance(raw.data, dict) and isinstance(raw.data.get("id"), str):
+            problems.rejected_ids.add(raw.data["id"])
     return checked
 
 
-def load_catalogue(project: Project, cache: RecordCache | None = None) -> Catalogue:
+def load_catalogue(project: Project) -> Catalogue:
     """Read and check all data; raise ``DataError`` listing every problem found.
 
-    A full build checks the files in one forked process per core; a file with a
-    problem is checked again here, where its problems are logged. With a
-    ``cache`` (the live preview), a file unchanged since it last passed its own
-    checks is not parsed or checked again. Cross-record checks always run here.
+    The files are checked in one forked process per core; a file with a problem is checked again here,
+    where its problems are logged. A file ``project.reuse`` has kept since it last passed its own checks
+    unchanged is not parsed or checked again. Cross-record checks always run here.
     """
     problems = ProblemLog(project.data_dir.parent)  # paths show as data/…
     checked: list[tuple[RawRecord, BaseModel]] = []
-    files = list(data_paths(project.data_dir, problems))
+    reuse = project.reuse
+    stamped = [(kind, path, file_stamp(path)) for kind, path in data_paths(project.data_dir, problems)]
+    kept = [reuse.checked_file(path, stamp) for _, path, stamp in stamped]
+    to_check = [(kind, path) for (kind, path, _), records in zip(stamped, kept, strict=True) if records is None]
 
-    def check_alone(kind_and_path: tuple[RecordKind, Path]) -> list[tuple[RawRecord, BaseModel]] | None:
+    def check_alone(kind_and_path: tuple[RecordType, Path]) -> list[tuple[RawRecord, BaseModel]] | None:
         own = ProblemLog(project.data_dir.parent)
         records = check_file(*kind_and_path, project.docs_dir, own)
         return None if len(own) else records
 
-    if cache is None:
-        for (kind, path), records in zip(files, forks.ordered_map(check_alone, files), strict=True):
-            checked.extend(records if records is not None else check_file(kind, path, project.docs_dir, problems))
-    else:
-        for kind, path in files:
-            stamp = file_stamp(path)
-            records = cache.get(path, stamp)
-            if records is None:
-                problems_before = len(problems)
+    fresh = iter(forks.ordered_map(check_alone, to_check, parallel=reuse.parallel))
+    for (kind, path, stamp), records in zip(stamped, kept, strict=True):
+        if records is None:
+            records = next(fresh)
+            if records is None:  # it has problems: check it again here, to log them
                 records = check_file(kind, path, project.docs_dir, problems)
-                if len(problems) == problems_before:
-                    cache.put(path, stamp, records)
-            checked.extend(records)
+            else:
+                reuse.keep_checked_file(path, stamp, records)
+        checked.extend(records)
     catalogue = build_catalogue(checked, today(), problems)
     problems.raise_if_any()
     assert catalogue is not None  # every reason for None was reported above
     return catalogue
 
 
-def generated_files(
-    project: Project, catalogue: Catalogue, site: SiteInfo, page_cache: PageCache | None = None
-) -> Iterator[tuple[str, str | bytes]]:
+def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> Iterator[tuple[str, str | bytes]]:
     """Every generated file as (path under docs, content): pages, then data files and assets."""
-    renderer = PageRenderer(project.templates_dir, catalogue, site, today(), page_cache)
+    renderer = PageRenderer(project.templates_dir, catalogue, site, today(), project.reuse)
     qr_cache = project.work_dir / "cache" / "qr"
     qr_cache.mkdir(parents=True, exist_ok=True)
+    with_pages = {kind.name: kind for kind in collections() if kind.pages}
+    records = [(name, record_id) for name, kind in with_pages.items()
+               for record_id in catalogue.collection(kind.collection)]
 
-    def station_files(station_id: str) -> tuple[list[tuple[str, str | bytes]], set[str]]:
-        station = catalogue.stations[station_id]
+    def record_files(item: tuple[str, str]) -> tuple[list[tuple[str, str]], set[str]]:
+        kind = with_pages[item[0]]
         with renderer.icons.recording() as icons:
-            files: list[tuple[str, str | bytes]] = [*renderer.station_pages(station)]
-        files.append(station_extras.qr_file(station, site.url, qr_cache))
-        return files, icons
+            return renderer.record_pages(kind, catalogue.collection(kind.collection)[item[1]]), icons
 
-    # The stations' pages, posters and QR codes are most of this stage's work: a full build spreads them over
-    # the cores (the live preview takes most of them from its cache instead).
-    for files, icons in forks.ordered_map(station_files, list(catalogue.stations), parallel=page_cache is None):
+    # The records' pages are most of this stage's work: a build spreads them over the cores (the live preview
+    # takes most of them from what it kept instead), and the stations' QR codes too.
+    for files, icons in forks.ordered_map(record_files, records, parallel=project.reuse.parallel):
         renderer.icons.used |= icons
         yield from files
+    yield from forks.ordered_map(lambda station_id: station_extras.qr_file(catalogue.stations[station_id], site.url,
+                                                                          qr_cache),
+                                 list(catalogue.stations), parallel=project.reuse.parallel)
     yield from renderer.pages()
+    for kind in collections():
+        if kind.files is not None:
+            yield from kind.files(catalogue, site.url)
     yield from open_data.open_data_files(catalogue, site, renderer)
     try:
         yield from maps.map_files(catalogue)
@@ -165,16 +173,13 @@ def generated_files(
     yield from renderer.icons.files()  # last, so it holds exactly the icons the pages used
 
 
-def generate_pages(
-    project: Project, catalogue: Catalogue, site: SiteInfo,
-    caches: Caches | None = None, extra_files: dict[str, bytes] | None = None,
-) -> TreeWriter:
-    """Write hand-written docs, generated files and ``extra_files`` into the staging folder."""
-    writer = TreeWriter(project.staging_dir, caches.written if caches is not None else None)
+def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo) -> TreeWriter:
+    """Write hand-written docs and generated files (and any files ``project.reuse`` adds) into the staging folder."""
+    writer = TreeWriter(project.staging_dir, project.reuse.written_files())
     writer.copy_tree(project.docs_dir)
-    for path, content in generated_files(project, catalogue, site, caches.pages if caches is not None else None):
+    for path, content in generated_files(project, catalogue, site):
         writer.write(path, content)
-    for path, content in (extra_files or {}).items():
+    for path, content in project.reuse.extra_files().items():
         writer.write(path, content)
     writer.remove_stale()
     return writer

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..records.models import BrokenRule
 from .limits import MAX_MARKDOWN_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS
 from .load import RawRecord
 from .problems import ProblemLog
@@ -117,6 +118,9 @@ def _log_error(raw: RawRecord, detail: dict[str, Any], log: ProblemLog) -> None:
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         message = f"数值 {detail.get('input')!r} 超出范围（out of range）。"
         hint = described
+    elif kind == "value_error" and isinstance(detail.get("ctx", {}).get("error"), BrokenRule):
+        broken = detail["ctx"]["error"]
+        message, hint = broken.message, broken.hint or described
     elif kind == "value_error":
         code = str(detail.get("ctx", {}).get("error", ""))
         message, hint = _RULE_MESSAGES.get(code, (f"取值无效（{code}）。", described))

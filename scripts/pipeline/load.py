@@ -1,6 +1,6 @@
 """Load stage: find the data files, parse them, and split them into raw records.
 
-``DATA_LAYOUT`` is the one place that says which file holds which record type.
+Which files hold which record type is said by the record types themselves (``records/registry.py``).
 """
 
 from __future__ import annotations
@@ -10,53 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
-from ..records import models
+from ..records.registry import RECORD_TYPES, RecordType
 from .limits import MAX_FILE_BYTES, MAX_LIST_FILE_BYTES
 from .problems import ProblemLog
 from .yamlfile import FieldPath, Finder, YamlDocument, YamlFileError, load_yaml_file
 
 
 @dataclass(frozen=True)
-class RecordKind:
-    """A record type and where its files live under ``data/``."""
-
-    name: str  # also the JSON Schema's file name: data/schemas/<name>.schema.json
-    model: type[BaseModel]
-    pattern: str  # a glob relative to data/
-    shape: str  # "record": one per file, "list": a list of records, "single": one settings file
-    label: str  # Chinese name, for messages
-    required: bool = True  # an optional file may be missing (forks and synthetic data start without it)
-
-    @property
-    def one_per_file(self) -> bool:
-        return self.shape == "record"
-
-    @property
-    def max_file_bytes(self) -> int:
-        return MAX_LIST_FILE_BYTES if self.shape == "list" else MAX_FILE_BYTES
-
-
-DATA_LAYOUT: tuple[RecordKind, ...] = (
-    RecordKind("site", models.SiteSettings, "site.yaml", "single", "网站设置"),
-    RecordKind("vocabularies", models.Vocabularies, "vocabularies.yaml", "single", "词表"),
-    RecordKind("organisations", models.Organisation, "organisations.yaml", "list", "单位"),
-    RecordKind("station", models.Station, "stations/*.yaml", "record", "驿站"),
-    RecordKind("service", models.Service, "services/*.yaml", "record", "服务"),
-    RecordKind("projects", models.VolunteerProject, "volunteer/projects.yaml", "list", "志愿项目"),
-    RecordKind("teams", models.VolunteerTeam, "volunteer/teams.yaml", "list", "志愿服务队"),
-    RecordKind("statements", models.Statement, "statements.yaml", "list", "报道数字"),
-    RecordKind("story", models.Story, "stories/*.yaml", "record", "动态"),
-    RecordKind("synonyms", models.SynonymGroup, "synonyms.yaml", "list", "搜索同义词", required=False),
-)
-
-
-@dataclass(frozen=True)
 class RawRecord:
     """One record's parsed data, with the document and path it sits at."""
 
-    kind: RecordKind
+    kind: RecordType
     document: YamlDocument
     prefix: FieldPath  # () for a whole file, (index,) for an item of a list file
     data: Any
@@ -81,7 +45,7 @@ def format_field_path(path: FieldPath) -> str:
     return text
 
 
-def data_files(data_dir: Path, kind: RecordKind) -> list[Path]:
+def data_files(data_dir: Path, kind: RecordType) -> list[Path]:
     """The kind's files, sorted so every run sees them in the same order."""
     if kind.shape == "record":
         return sorted(data_dir.glob(kind.pattern))
@@ -89,9 +53,9 @@ def data_files(data_dir: Path, kind: RecordKind) -> list[Path]:
     return [path]
 
 
-def data_paths(data_dir: Path, log: ProblemLog) -> Iterator[tuple[RecordKind, Path]]:
+def data_paths(data_dir: Path, log: ProblemLog) -> Iterator[tuple[RecordType, Path]]:
     """Every data file there should be, in a fixed order; a missing required file is reported."""
-    for kind in DATA_LAYOUT:
+    for kind in RECORD_TYPES:
         for path in data_files(data_dir, kind):
             if path.exists():
                 yield kind, path
@@ -100,12 +64,18 @@ def data_paths(data_dir: Path, log: ProblemLog) -> Iterator[tuple[RecordKind, Pa
                         f"新建 data/{kind.pattern}，可参考示例数据。")
 
 
-def load_file(kind: RecordKind, path: Path, log: ProblemLog) -> Iterator[RawRecord]:
+def max_file_bytes(kind: RecordType) -> int:
+    return MAX_LIST_FILE_BYTES if kind.shape == "list" else MAX_FILE_BYTES
+
+
+def load_file(kind: RecordType, path: Path, log: ProblemLog) -> Iterator[RawRecord]:
     """Parse one data file into raw records; a file that cannot be read is reported instead."""
     try:
-        document = load_yaml_file(path, kind.max_file_bytes)
+        document = load_yaml_file(path, max_file_bytes(kind))
     except YamlFileError as error:
         log.add(path, error.line, error.column, "", error.message, error.hint)
+        if kind.one_per_file:
+            log.rejected_ids.add(path.stem)  # such a file is named by its record's id
         return
     yield from _split(kind, document, log)
 
@@ -116,7 +86,7 @@ def load_raw_records(data_dir: Path, log: ProblemLog) -> Iterator[RawRecord]:
         yield from load_file(kind, path, log)
 
 
-def _split(kind: RecordKind, document: YamlDocument, log: ProblemLog) -> Iterator[RawRecord]:
+def _split(kind: RecordType, document: YamlDocument, log: ProblemLog) -> Iterator[RawRecord]:
     if kind.shape == "list":
         if not isinstance(document.data, list):
             log.add(document.path, 1, 1, "", f"这个文件应是{kind.label}的列表（expected a list）。",

@@ -58,6 +58,9 @@ class ProblemLog:
     def __init__(self, root: Path):
         self.root = root
         self._problems: list[Problem] = []
+        # Ids of records that failed their own checks (or whose file could not be read): reported once, where they
+        # are, and not again as an unknown reference by every record that names them.
+        self.rejected_ids: set[str] = set()
 
     def add(
         self, file: Path, line: int, column: int, field: str, message: str, hint: str = ""

@@ -13,7 +13,9 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePosixPath
+from typing import Any
+
+from pydantic import BaseModel
 
 from ..outputs.icons import THEME_ICONS
 from ..records.models import (
@@ -30,6 +32,7 @@ from ..records.models import (
     VolunteerProject,
     VolunteerTeam,
 )
+from ..records.registry import RECORD_TYPES, RecordType, collections, field_values, record_type, replace_field
 from ..rules import coords
 from .load import RawRecord
 from .problems import ProblemLog
@@ -52,19 +55,73 @@ class Figures:
 
 @dataclass
 class Catalogue:
+    """Every record by type (``records``: the registry's ``collection`` name → id → record), and the settings.
+    The properties name the collections the shared templates and outputs use."""
+
     settings: SiteSettings
     vocabularies: Vocabularies
-    organisations: dict[str, Organisation] = field(default_factory=dict)
-    stations: dict[str, Station] = field(default_factory=dict)
-    services: dict[str, Service] = field(default_factory=dict)
-    projects: dict[str, VolunteerProject] = field(default_factory=dict)
-    teams: dict[str, VolunteerTeam] = field(default_factory=dict)
-    statements: dict[str, Statement] = field(default_factory=dict)
-    stories: dict[str, Story] = field(default_factory=dict)
-    synonyms: list[SynonymGroup] = field(default_factory=list)  # for search (scripts/outputs/search_index.py)
-    # Stories dated after the build's today: checked, but not published until their date (not in ``stories``).
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    synonyms: list[SynonymGroup] = field(default_factory=list)  # for search (outputs/search_index.py)
+    # Records dated after the build's today: checked, but not published until their date (not in ``records``).
     held_back: list[HeldBack] = field(default_factory=list)
     today: dt.date | None = None  # the build's today: no date the site shows as "updated" is later
+
+    def collection(self, name: str) -> dict[str, Any]:
+        return self.records.setdefault(name, {})
+
+    @property
+    def organisations(self) -> dict[str, Organisation]:
+        return self.collection("organisations")
+
+    @property
+    def stations(self) -> dict[str, Station]:
+        return self.collection("stations")
+
+    @property
+    def services(self) -> dict[str, Service]:
+        return self.collection("services")
+
+    @property
+    def projects(self) -> dict[str, VolunteerProject]:
+        return self.collection("projects")
+
+    @property
+    def teams(self) -> dict[str, VolunteerTeam]:
+        return self.collection("teams")
+
+    @property
+    def statements(self) -> dict[str, Statement]:
+        return self.collection("statements")
+
+    @property
+    def stories(self) -> dict[str, Story]:
+        return self.collection("stories")
+
+    # --- references, both ways --------------------------------------------------------
+
+    def referring(self, type_name: str, record_id: str) -> list[Any]:
+        """The records of type ``type_name`` that name ``record_id`` in any of their references, in id order."""
+        return self._referring.get((type_name, record_id), [])
+
+    @cached_property
+    def _referring(self) -> dict[tuple[str, str], list[Any]]:
+        """(type, id named) → records of that type naming it; built once, as every record page asks."""
+        index: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        for kind in collections():
+            for record in self.collection(kind.collection).values():
+                named = {value for ref in kind.references for _, value in field_values(record, ref.field)}
+                for value in sorted(named):
+                    index[(kind.name, value)].append(record)
+        return index
+
+    def references_of(self, kind: RecordType, record: BaseModel) -> list[Any]:
+        """The records that ``record`` names (the sources in site.yaml aside)."""
+        found = []
+        for ref in kind.references:
+            if ref.target != "source":
+                target = self.collection(record_type(ref.target).collection)
+                found += [target[value] for _, value in field_values(record, ref.field) if value in target]
+        return found
 
     # --- queries used by templates -------------------------------------------------
 
@@ -78,16 +135,7 @@ class Catalogue:
         return self.vocabularies.amenities[key]
 
     def services_at(self, station: Station) -> list[Service]:
-        return self._services_by_station.get(station.id, [])
-
-    @cached_property
-    def _services_by_station(self) -> dict[str, list[Service]]:
-        """Station id → services offered there; built once, as every station page asks."""
-        index: dict[str, list[Service]] = defaultdict(list)
-        for service in self.services.values():
-            for station_id in service.stations:
-                index[station_id].append(service)
-        return index
+        return self.referring("service", station.id)
 
     def services_of_kind(self, kind: str) -> list[Service]:
         return [s for s in self.services.values() if s.kind == kind]
@@ -117,45 +165,39 @@ class Catalogue:
 
     def latest_date(self) -> dt.date:
         """The newest date in the data, never after today: a reproducible timestamp for the build
-        (SOURCE_DATE_EPOCH, the sitemap's lastmod, the feed's updated)."""
-        dates = [s.verified for s in self.stations.values()]
-        dates += [s.verified for s in self.services.values()]
-        dates += [s.date for s in self.stories.values()]
+        (SOURCE_DATE_EPOCH, the sitemap's lastmod, the feed's updated). Dates of something done count
+        (verification, publication), not those of things to come (an event's start)."""
+        dates = [
+            value
+            for kind in collections()
+            for path in (*kind.not_after_today, *([kind.publish_date] if kind.publish_date else []))
+            for record in self.collection(kind.collection).values()
+            for _, value in field_values(record, path)
+        ]
         latest = max(dates, default=dt.date(2025, 1, 1))
         return min(latest, self.today) if self.today else latest
 
 
 @dataclass(frozen=True)
 class HeldBack:
-    """A story dated after today: valid, published by the first build on or after its date."""
+    """A record dated after today (a story): valid, published by the first build on or after its date."""
 
     file: str  # as editors see it: data/stories/…
-    story: Story
+    date: dt.date
 
     def note(self, today: dt.date) -> str:
-        return (f"说明：{self.file}：定于 {self.story.date} 发布，今天（{today}）的构建不包含它"
+        return (f"说明：{self.file}：定于 {self.date} 发布，今天（{today}）的构建不包含它"
                 f"（scheduled, held back）。到那天的构建会自动发布它。")
 
 
 # --- building and checking -------------------------------------------------------------
 
 
-_COLLECTIONS = {
-    "organisations": "organisations",
-    "station": "stations",
-    "service": "services",
-    "projects": "projects",
-    "teams": "teams",
-    "statements": "statements",
-    "story": "stories",
-}
-
-
 def build_catalogue(
-    checked: list[tuple[RawRecord, object]], today: dt.date, log: ProblemLog
+    checked: list[tuple[RawRecord, BaseModel]], today: dt.date, log: ProblemLog
 ) -> Catalogue | None:
-    """Assemble the records and run every cross-record check."""
-    by_kind: dict[str, list[tuple[RawRecord, object]]] = defaultdict(list)
+    """Assemble the records and run every cross-record check, as the record types declare them."""
+    by_kind: dict[str, list[tuple[RawRecord, Any]]] = defaultdict(list)
     for raw, record in checked:
         by_kind[raw.kind.name].append((raw, record))
     singles = {name: by_kind[name][0] for name in ("site", "vocabularies") if by_kind.get(name)}
@@ -163,32 +205,34 @@ def build_catalogue(
         return None  # already reported: without settings and vocabularies nothing resolves
     site_raw, settings = singles["site"]
     vocabularies_raw, vocabularies = singles["vocabularies"]
-    catalogue = Catalogue(settings=settings, vocabularies=vocabularies, today=today)  # type: ignore[arg-type]
-    catalogue.synonyms = [group for _, group in by_kind.get("synonyms", [])]  # type: ignore[misc]
+    catalogue = Catalogue(settings=settings, vocabularies=vocabularies, today=today)
+    catalogue.synonyms = [group for _, group in by_kind.get("synonyms", [])]
     checker = _CrossChecker(catalogue, today, log)
 
     seen_ids: dict[str, RawRecord] = {}
-    station_raws: dict[str, RawRecord] = {}
-    for source_index, source in enumerate(settings.sources):  # type: ignore[attr-defined]
+    for source_index, source in enumerate(settings.sources):
         checker.unique_id(source.id, site_raw, ("sources", source_index, "id"), seen_ids)
-    for kind_name, attribute in _COLLECTIONS.items():
-        collection = getattr(catalogue, attribute)
-        for raw, record in sorted(by_kind.get(kind_name, []), key=lambda pair: pair[1].id):
+    to_check: list[tuple[RecordType, RawRecord, Any]] = [
+        (kind, raw, record) for kind in RECORD_TYPES if not kind.collection for raw, record in by_kind[kind.name]
+    ]
+    for kind in collections():
+        collection = catalogue.collection(kind.collection)
+        for raw, record in sorted(by_kind.get(kind.name, []), key=lambda pair: pair[1].id):
             if checker.unique_id(record.id, raw, ("id",), seen_ids):
-                if kind_name == "story" and record.date > today:
-                    catalogue.held_back.append(HeldBack(log.display_path(raw.document.path), record))
+                record = checker.locations(kind, raw, record)
+                publish = getattr(record, kind.publish_date) if kind.publish_date else None
+                if publish is not None and publish > today:
+                    catalogue.held_back.append(HeldBack(log.display_path(raw.document.path), publish))
                 else:
                     collection[record.id] = record
-                if kind_name == "station":
-                    station_raws[record.id] = raw
-            if raw.kind.one_per_file and raw.document.path.stem != record.id:
+            to_check.append((kind, raw, record))
+            if kind.one_per_file and raw.document.path.stem != record.id:
                 checker.report(raw, ("id",),
                                f"文件名 {raw.document.path.name} 与 id {record.id} 不一致（file name ≠ id）。",
                                f"把文件改名为 {record.id}.yaml，或把 id 改为 {raw.document.path.stem}。")
-    catalogue.stations = {
-        key: checker.station(station_raws[key], station) for key, station in catalogue.stations.items()
-    }
-    checker.all_references(by_kind, site_raw)
+    for kind, raw, record in to_check:
+        checker.fields(kind, raw, record)
+    checker.vocabulary_names(vocabularies_raw)
     checker.icons(vocabularies_raw)
     if not len(log):
         for held in catalogue.held_back:  # not a problem: validate and build go on, and say so
@@ -199,9 +243,6 @@ def build_catalogue(
 class _CrossChecker:
     def __init__(self, catalogue: Catalogue, today: dt.date, log: ProblemLog):
         self.catalogue, self.today, self.log = catalogue, today, log
-        # A record whose own file is already reported (one record per file, named by its id)
-        # is not reported again as a dangling reference from every record that names it.
-        self.already_reported = {PurePosixPath(problem.file).stem for problem in log}
 
     def report(self, raw: RawRecord, field: FieldPath, message: str, hint: str = "") -> None:
         line, column = raw.locate(field)
@@ -218,10 +259,30 @@ class _CrossChecker:
         seen[record_id] = raw
         return True
 
-    # --- references and vocabularies ---------------------------------------------------
+    # --- what the record type declares ---------------------------------------------------
 
-    def reference(self, raw: RawRecord, field: FieldPath, value: str | None, target: dict, label: str) -> None:
-        if value is None or value in target or value in self.already_reported:
+    def fields(self, kind: RecordType, raw: RawRecord, record: BaseModel) -> None:
+        """The record's references, vocabulary keys and dates of things done, as its type declares them."""
+        for ref in kind.references:
+            if ref.target == "source":
+                target: dict[str, Any] = {s.id: s for s in self.catalogue.settings.sources}
+                label = "来源"
+            else:
+                target_kind = record_type(ref.target)
+                target, label = self.catalogue.collection(target_kind.collection), target_kind.label
+            for path, value in field_values(record, ref.field):
+                self.reference(raw, path, value, target, label)
+        for used in kind.vocabularies:
+            entries = getattr(self.catalogue.vocabularies, used.vocabulary, None)
+            for path, value in field_values(record, used.field) if entries is not None else ():
+                self.vocabulary(raw, path, value, entries, used.label)
+        for name in kind.not_after_today:
+            for path, value in field_values(record, name):
+                self.not_in_future(raw, path, value)
+
+    def reference(self, raw: RawRecord, field: FieldPath, value: str, target: dict, label: str) -> None:
+        # A record that failed its own checks is reported once, in its own file, not again by every record naming it.
+        if value in target or value in self.log.rejected_ids:
             return
         close = difflib.get_close_matches(value, list(target), n=1, cutoff=0.6)
         hint = f"是不是想写 {close[0]}？" if close else f"先在{label}中添加 id 为 {value} 的记录，或改用已有的 id。"
@@ -250,35 +311,19 @@ class _CrossChecker:
                 return [key]
         return []
 
-    def all_references(self, by_kind: dict[str, list[tuple[RawRecord, object]]], site_raw: RawRecord) -> None:
-        c = self.catalogue
-        vocab = c.vocabularies
-        sources = {s.id: s for s in c.settings.sources}
-        self.reference(site_raw, ("volunteer_contact",), c.settings.volunteer_contact, c.organisations, "单位")
-        for raw, station in by_kind.get("station", []):
-            self.vocabulary(raw, ("type",), station.type, vocab.station_types, "驿站类型")
-            for index, key in enumerate(station.amenities):
-                self.vocabulary(raw, ("amenities", index), key, vocab.amenities, "设施")
-            self.reference(raw, ("organisation",), station.organisation, c.organisations, "单位")
-            self.not_in_future(raw, ("verified",), station.verified)
-        for raw, service in by_kind.get("service", []):
-            self.vocabulary(raw, ("kind",), service.kind, vocab.service_kinds, "服务类别")
-            for index, station_id in enumerate(service.stations):
-                self.reference(raw, ("stations", index), station_id, c.stations, "驿站")
-            self.reference(raw, ("provider",), service.provider, c.organisations, "单位")
-            self.not_in_future(raw, ("verified",), service.verified)
-        for raw, project in by_kind.get("projects", []):
-            self.reference(raw, ("organiser",), project.organiser, c.organisations, "单位")
-        for raw, team in by_kind.get("teams", []):
-            for index, project_id in enumerate(team.projects):
-                self.reference(raw, ("projects", index), project_id, c.projects, "志愿项目")
-            self.reference(raw, ("organisation",), team.organisation, c.organisations, "单位")
-            self.reference(raw, ("station",), team.station, c.stations, "驿站")
-        for raw, statement in by_kind.get("statements", []):
-            self.reference(raw, ("source",), statement.source, sources, "来源")
-        for raw, story in by_kind.get("story", []):
-            self.vocabulary(raw, ("category",), story.category, vocab.story_categories, "动态栏目")
-            self.reference(raw, ("source",), story.source, sources, "来源")
+    def vocabulary_names(self, raw: RawRecord) -> None:
+        """Every vocabulary a record type takes keys from is in vocabularies.yaml, and nothing else is."""
+        needed = {used.vocabulary: (kind, used) for kind in RECORD_TYPES for used in kind.vocabularies}
+        present = dict(self.catalogue.vocabularies)
+        for name, (kind, used) in needed.items():
+            if name not in present and self.catalogue.collection(kind.collection):
+                self.report(raw, (), f"词表里缺少 {name}（missing vocabulary）：{kind.label}的 {used.field} 要用它。",
+                            f"在 data/vocabularies.yaml 里加上 {name}:，下面每项写键和 label（{used.label}）。")
+        for name in present.keys() - needed.keys():
+            close = difflib.get_close_matches(name, list(needed), n=1, cutoff=0.6)
+            self.report(raw, (name,), f"没有哪类记录用到词表 {name}（unused vocabulary）。",
+                        (f"是不是想写 {close[0]}？" if close else "")
+                        + "已有的词表：" + "、".join(needed) + "。")
 
     def icons(self, raw: RawRecord) -> None:
         """Every vocabulary icon must be one the theme ships (we copy it into the site)."""
@@ -300,9 +345,16 @@ class _CrossChecker:
 
     # --- coordinates ---------------------------------------------------------------------
 
-    def station(self, raw: RawRecord, station: Station) -> Station:
-        """Check the station's point and return it with WGS-84 coordinates."""
-        location = station.location
+    def locations(self, kind: RecordType, raw: RawRecord, record: Any) -> Any:
+        """Check the record's points against the district and return it with WGS-84 coordinates."""
+        for name in kind.locations:
+            for path, location in list(field_values(record, name)):
+                lat, lng = self.point(raw, path, location)
+                if location.crs != "wgs84":
+                    record = replace_field(record, path, Location(lat=round(lat, 6), lng=round(lng, 6), crs="wgs84"))
+        return record
+
+    def point(self, raw: RawRecord, field: FieldPath, location: Location) -> tuple[float, float]:
         lat, lng = coords.to_wgs84(location.lat, location.lng, location.crs)
         bounds = self.catalogue.settings.map.bounds
         if not bounds.contains(lat, lng):
@@ -312,9 +364,6 @@ class _CrossChecker:
             else:
                 hint = (f"辖区范围是北纬 {bounds.south}–{bounds.north}、东经 {bounds.west}–{bounds.east}"
                         "（site.yaml 的 map.bounds）。请在地图上重新拾取坐标，并用 crs 注明坐标系。")
-            self.report(raw, ("location",),
+            self.report(raw, field,
                         f"坐标 ({location.lat}, {location.lng}) 不在辖区范围内（outside the district）。", hint)
-        if location.crs == "wgs84":
-            return station
-        converted = Location(lat=round(lat, 6), lng=round(lng, 6), crs="wgs84")
-        return station.model_copy(update={"location": converted})
+        return lat, lng

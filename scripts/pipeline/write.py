@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..preview.incremental import WrittenFiles, digest
+from .reuse import WrittenFiles, digest
 
 
 class DuplicateOutputError(Exception):

@@ -23,78 +23,60 @@ parsing and rendering everything, and caching them would risk a stale preview.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel
-
-from ..pipeline.load import RawRecord
-
-FileStamp = tuple[int, int]  # (modification time in ns, size)
-
-
-def file_stamp(path: Path) -> FileStamp:
-    stat = path.stat()
-    return stat.st_mtime_ns, stat.st_size
-
-
-def digest(*parts: str | bytes) -> str:
-    """A short hash of the parts; the separator keeps ("ab", "c") apart from ("a", "bc")."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        hasher.update(part.encode() if isinstance(part, str) else part)
-        hasher.update(b"\x00")
-    return hasher.hexdigest()
+from ..pipeline.reuse import CachedPage, FileStamp, Reuse, WrittenFiles
 
 
 @dataclass
-class RecordCache:
-    files: dict[Path, tuple[FileStamp, list[tuple[RawRecord, BaseModel]]]] = field(default_factory=dict)
-    reused: int = 0  # files taken from the cache in the latest run
-
-    def get(self, path: Path, stamp: FileStamp) -> list[tuple[RawRecord, BaseModel]] | None:
-        entry = self.files.get(path)
-        if entry is None or entry[0] != stamp:
-            return None
-        self.reused += 1
-        return entry[1]
-
-    def put(self, path: Path, stamp: FileStamp, checked: list[tuple[RawRecord, BaseModel]]) -> None:
-        self.files[path] = (stamp, checked)
-
-
-@dataclass
-class CachedPage:
-    key: str
-    text: str
-    icons: frozenset[str]
-
-
-@dataclass
-class PageCache:
-    pages: dict[str, CachedPage] = field(default_factory=dict)  # by output path
-    reused: int = 0  # pages taken from the cache in the latest run
-
-
-@dataclass
-class WrittenFiles:
-    digests: dict[str, str] = field(default_factory=dict)  # output path -> digest of what was written
-    complete: bool = False  # a run has walked the output folder: no file there is missing from ``digests``
-
-
-@dataclass
-class Caches:
+class Caches(Reuse):
     """Everything one live preview session keeps; ``clear()`` when templates or hand-written docs change."""
 
-    records: RecordCache = field(default_factory=RecordCache)
-    pages: PageCache = field(default_factory=PageCache)
-    written: WrittenFiles = field(default_factory=WrittenFiles)
+    records: dict[Path, tuple[FileStamp, list[Any]]] = field(default_factory=dict)
+    pages: dict[str, CachedPage] = field(default_factory=dict)  # by output path
+    written: WrittenFiles = field(default_factory=lambda: WrittenFiles({}))
+    files_reused: int = 0  # in the latest run
+    pages_reused: int = 0
+    extra: dict[str, bytes] = field(default_factory=dict)  # the preview's own files, written with the site's
+
+    parallel = False  # the cache lives in this process; most work comes from it anyway
 
     def start_run(self) -> None:
-        self.records.reused = self.pages.reused = 0
+        self.files_reused = self.pages_reused = 0
 
     def clear(self) -> None:
-        self.records.files.clear()
-        self.pages.pages.clear()
-        self.written = WrittenFiles()
+        self.records.clear()
+        self.pages.clear()
+        self.written = WrittenFiles({})
+
+    def checked_file(self, path: Path, stamp: FileStamp) -> list[Any] | None:
+        entry = self.records.get(path)
+        if entry is None or entry[0] != stamp:
+            return None
+        self.files_reused += 1
+        return entry[1]
+
+    def keep_checked_file(self, path: Path, stamp: FileStamp, records: list[Any]) -> None:
+        self.records[path] = (stamp, records)
+
+    def page(self, path: str, key: str) -> CachedPage | None:
+        cached = self.pages.get(path)
+        if cached is None or cached.key != key:
+            return None
+        self.pages_reused += 1
+        return cached
+
+    def keep_page(self, path: str, page: CachedPage) -> None:
+        self.pages[path] = page
+
+    @property
+    def keeps_pages(self) -> bool:
+        return True
+
+    def written_files(self) -> WrittenFiles:
+        return self.written
+
+    def extra_files(self) -> dict[str, bytes]:
+        return self.extra

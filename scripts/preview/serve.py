@@ -12,6 +12,7 @@ keeps showing the last good pages, each with a banner listing the problems
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import os
@@ -40,7 +41,8 @@ QUIET_SECONDS = 0.3
 def serve(project: Project, dev_addr: str) -> None:
     config = mkdocs_config(project, project.work_dir / "serve-config-probe")
     site = SiteInfo(config.site_name, config.site_url or "")
-    caches = Caches()
+    caches = Caches(extra={**banner.preview_files(), **reload.files()})
+    project = dataclasses.replace(project, reuse=caches)  # the preview is a cache over the same pipeline
     catalogue = regenerate(project, site, caches)
     if catalogue is None and not (project.staging_dir / "index.md").exists():
         sys.exit(1)  # nothing good to show yet; the problems were printed
@@ -72,9 +74,8 @@ def regenerate(project: Project, site: SiteInfo, caches: Caches) -> Catalogue | 
     started = time.perf_counter()
     caches.start_run()
     try:
-        catalogue = load_catalogue(project, caches.records)
-        writer = generate_pages(project, catalogue, site, caches,
-                                {**banner.preview_files(), **reload.files()})
+        catalogue = load_catalogue(project)
+        writer = generate_pages(project, catalogue, site)
     except DataError as error:
         report = error.report(after="预览保持上一次正确的版本。")
         _failed(project, caches, report)
@@ -94,7 +95,7 @@ def regenerate(project: Project, site: SiteInfo, caches: Caches) -> Catalogue | 
     gc.collect()
     gc.freeze()
     print(f"[{time.strftime('%H:%M:%S')}] 数据校验通过（data OK），{writer.changed} 个文件已更新；"
-          f"沿用未改动的 {caches.records.reused} 个数据文件和 {caches.pages.reused} 个页面"
+          f"沿用未改动的 {caches.files_reused} 个数据文件和 {caches.pages_reused} 个页面"
           f"（{time.perf_counter() - started:.1f} 秒）。", file=sys.stderr, flush=True)
     return catalogue
 

@@ -84,6 +84,15 @@ StationStatus = Literal["open", "temporarily_closed", "closed"]
 CoordinateSystem = Literal["wgs84", "gcj02", "bd09"]
 
 
+class BrokenRule(ValueError):
+    """A rule a record breaks, with the Chinese message and fix hint the editor sees. Models of one record type
+    raise it from their validators, so the type's messages live with the type."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
 class Model(BaseModel):
     """Strict base: unknown fields are errors, text is trimmed, records are immutable."""
 
@@ -205,6 +214,12 @@ Vocabulary = Annotated[dict[VocabularyKey, VocabularyEntry], Field(min_length=1,
 
 
 class Vocabularies(Model):
+    """The shared templates' vocabularies are named here; a record type added later brings its own (活动 uses
+    event_kinds) as one more key of the same shape, which the cross-record check holds to the registry."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[VocabularyKey, Vocabulary] = Field(init=False)  # type: ignore[assignment]
+
     station_types: Vocabulary = Field(description="驿站类型。")
     amenities: Vocabulary = Field(description="驿站设施。")
     service_kinds: Vocabulary = Field(description="服务类别。")
