@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from ..rules.chinese import date_text
 from . import spec as rt
@@ -81,11 +81,13 @@ class Event(Record):
     description: Markdown | None = Field(default=None, description="详细介绍。")
     images: list[Image] = Field(default=[], description="图片（每张必须有替代文字 alt）。")
 
-    @model_validator(mode="after")
-    def _end_not_before_start(self) -> Event:
-        if self.end is not None and ends_at(self) < starts_at(self):
-            raise ValueError("date_order")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _end_not_before_start(cls, end: dt.date | dt.datetime | None, info: ValidationInfo) -> object:
+        start = info.data.get("start")  # absent when the start itself was wrong: reported there
+        if end is not None and start is not None and _instant(end, last=True) < _instant(start, last=False):
+            raise BrokenRule("结束早于开始（end before start）。", "检查 start 和 end 是否写反，或日期是否写错。")
+        return end
 
 
 # --- when ----------------------------------------------------------------------------------------------
@@ -97,6 +99,13 @@ def _china(moment: dt.datetime) -> dt.datetime:
 
 def is_all_day(event: Event) -> bool:
     return not isinstance(event.start, dt.datetime)
+
+
+def _instant(when: dt.date | dt.datetime, last: bool) -> dt.datetime:
+    """A date or time as an instant in China: a date's first moment, or with ``last`` the moment after it."""
+    if isinstance(when, dt.datetime):
+        return _china(when)
+    return dt.datetime.combine(when + dt.timedelta(days=1 if last else 0), dt.time(), CHINA)
 
 
 def starts_at(event: Event) -> dt.datetime:
