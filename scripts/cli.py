@@ -4,7 +4,7 @@
     python -m scripts build      # validate, generate pages, build site/
     python -m scripts serve      # live preview, rebuilding when data/, docs/, overrides/ or templates change
     python -m scripts schema     # regenerate data/schemas/*.schema.json and each data file's schema line
-    python -m scripts new station|story|service   # write a new, valid, commented record
+    python -m scripts new station|story|service|event   # write a new, valid, commented record
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="本地预览，修改后自动重建")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="地址:端口")
     commands.add_parser("schema", help="重新生成 data/schemas 下的 JSON Schema，并更新数据文件第一行的 schema 说明")
-    scaffold.add_arguments(commands.add_parser("new", help="新建一条记录：驿站、动态或服务（new record）"))
+    scaffold.add_arguments(commands.add_parser("new", help="新建一条记录：驿站、动态、服务或活动（new record）"))
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")

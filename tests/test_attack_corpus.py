@@ -112,10 +112,11 @@ PAYLOADS: list[tuple[str, str, bool]] = [
 PAYLOAD_TEXT = {pid: text for pid, text, _ in PAYLOADS}
 PLAIN = {pid for pid, _, plain in PAYLOADS if plain}
 BENIGN = "示例文字"
+# What the registry says records name: vocabularies, and the record types other records refer to.
+VOCABULARY_GROUPS = tuple(dict.fromkeys(used.vocabulary for kind in RECORD_TYPES for used in kind.vocabularies))
+REFERENCED = {ref.target for kind in RECORD_TYPES for ref in kind.references}
 # Where a reference field may point: a collection name as the field descriptions spell it.
-COLLECTIONS = ("station_types", "amenities", "service_kinds", "story_categories", "organisations", "stations",
-               "projects", "sources")
-VOCABULARY_GROUPS = ("station_types", "amenities", "service_kinds", "story_categories")
+COLLECTIONS = (*VOCABULARY_GROUPS, *(k.collection for k in RECORD_TYPES if k.name in REFERENCED), "sources")
 # Values for the required non-text fields of a nested record this test creates (generic ones otherwise).
 FILL: dict[str, dict[str, Any]] = {
     "Image": {"src": "assets/images/favicon.svg"},
@@ -124,7 +125,7 @@ FILL: dict[str, dict[str, Any]] = {
 }
 # Record ids are unique across the whole site: one prefix per record type.
 ID_PREFIX = {"organisations": "org", "station": "st", "service": "sv", "projects": "pj", "teams": "tm",
-             "statements": "fig", "story": "sy", "site": "src"}
+             "statements": "fig", "story": "sy", "site": "src", "event": "ev"}
 
 
 def yaml_can_carry(text: str) -> bool:
@@ -410,8 +411,7 @@ class Corpus:
         pids = [pid for pid, _, _ in PAYLOADS]
         # every attacking record's id first, so references can fall back to the attacker of the same payload
         for kind in RECORD_TYPES:
-            collection = {"organisations": "organisations", "station": "stations",
-                          "projects": "projects"}.get(kind.name)
+            collection = kind.collection if kind.name in REFERENCED else None
             for pid in pids:
                 if "id" in kind.model.model_fields:
                     self.ids.setdefault(kind.name, {})[pid] = f"atk-{ID_PREFIX[kind.name]}-{pid}"

@@ -24,7 +24,7 @@ from scripts.pipeline.build import Project
 from scripts.pipeline.load import data_files
 from scripts.pipeline.yamlfile import load_yaml_file
 from scripts.records.models import Station
-from scripts.records.registry import RECORD_TYPES
+from scripts.records.registry import RECORD_TYPES, record_type
 
 GUIDE = ROOT / "docs" / "editors.md"
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
@@ -57,7 +57,7 @@ def written_file(result: CliResult, data_dir: Path) -> Path:
 
 def test_scaffolds_write_records_that_validate_and_build(data_copy: Path, tmp_path: Path) -> None:
     written = {}
-    for kind in ("station", "story", "service"):
+    for kind in SCAFFOLDS:
         result = new(data_copy, *example_args(kind))
         assert result.exit_code == 0, result.output
         assert "数据校验通过" in result.output
@@ -75,16 +75,17 @@ def test_scaffolds_write_records_that_validate_and_build(data_copy: Path, tmp_pa
 
     result = build_site(data_copy, tmp_path / "work", tmp_path / "site")
     assert result.exit_code == 0, result.output
-    folders = {"station": "stations", "story": "stories", "service": "services"}
     for kind, path in written.items():
-        page = tmp_path / "site" / folders[kind] / path.stem / "index.html"
+        page_path = record_type(kind).page_paths(path.stem)[0]
+        page = tmp_path / "site" / page_path.removesuffix(".md") / "index.html"
         heading = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").h1
-        title = example_args(kind)[example_args(kind).index("--title" if kind == "story" else "--name") + 1]
+        args = example_args(kind)
+        title = args[args.index("--title" if "--title" in args else "--name") + 1]
         assert heading is not None and title in heading.get_text(), page
 
 
 def test_running_a_scaffold_twice_gives_distinct_ids(data_copy: Path) -> None:
-    for kind in ("station", "story", "service"):
+    for kind in SCAFFOLDS:
         first, second = new(data_copy, *example_args(kind)), new(data_copy, *example_args(kind))
         assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
         one, two = written_file(first, data_copy), written_file(second, data_copy)

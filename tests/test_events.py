@@ -89,7 +89,9 @@ how_to_join: 直接来。
     (("organiser: xinfu-union", "organiser: xinfu-unoin"), 8, "organiser", "找不到单位 xinfu-unoin"),
     (("start: 2026-12-09 09:00", "start: 2026-12-09 09:00\nend: 2026-12-08"), 6, "end", "结束早于开始"),
     (("start: 2026-12-09 09:00", "start: 2026-12-32"), 5, "start", "日期或时间无效"),
-    (("  station: xinfu-centre", "  station: xinfu-centre\n  address: 长征街1号"), 6, "place", "地点要么写驿站"),
+    (("  station: xinfu-centre", "  name: 人才市场"), 6, "place", "地点要写驿站 station 或地址 address"),
+    (("  station: xinfu-centre", "  station: xinfu-centre\n  location: {lat: 38.41, lng: 112.73}"), 6, "place",
+     "不用写坐标"),
     (("  station: xinfu-centre", "  name: 人才市场\n  address: 和平街1号\n  location: {lat: 112.73, lng: 38.41}"),
      9, "place.location", "不在辖区范围内"),
 ])

@@ -1,4 +1,4 @@
-"""Scaffolds: ``python -m scripts new station|story|service`` writes one new record.
+"""Scaffolds: ``python -m scripts new <type>`` writes one new record of a type whose registry entry has a scaffold.
 
 The few required fields come from options; a missing one is asked for only when
 a person is at the terminal (stdin is a TTY), so CI and scripts fail at once
@@ -54,7 +54,7 @@ COORDINATE_SYSTEMS = {"wgs84": "GPS、天地图、OpenStreetMap", "gcj02": "高�
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    kinds = parser.add_subparsers(dest="record", required=True, metavar="station|story|service")
+    kinds = parser.add_subparsers(dest="record", required=True, metavar="|".join(SCAFFOLDS))
     for name, scaffold in SCAFFOLDS.items():
         label = record_type(name).label
         sub = kinds.add_parser(name, help=f"新建一条{label}记录",

@@ -65,6 +65,12 @@ def text(value: object) -> Markup:
     return Markup(_LINE_START.sub(_reference, _SPECIAL.sub(_reference, plain), count=1))
 
 
+def one_line(value: object) -> str:
+    """Plain text for a sink that is not HTML (an iCalendar property): controls dropped, lines joined. That
+    format's own escaping (commas, semicolons, backslashes) is its library's."""
+    return _WHITESPACE.sub(" ", _INVISIBLE.sub("", str(value))).strip()
+
+
 def front_matter(value: object) -> Markup:
     """A YAML front-matter value. The theme prints ``title`` and ``description`` into ``<title>`` and
     ``<meta content>`` without escaping, so the value is the encoded text (or a ``Markup`` already made

@@ -158,9 +158,10 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
     for files, icons in forks.ordered_map(record_files, records, parallel=project.reuse.parallel):
         renderer.icons.used |= icons
         yield from files
-    yield from forks.ordered_map(lambda station_id: station_extras.qr_file(catalogue.stations[station_id], site.url,
-                                                                          qr_cache),
-                                 list(catalogue.stations), parallel=project.reuse.parallel)
+    def qr_code(station_id: str) -> tuple[str, bytes]:
+        return station_extras.qr_file(catalogue.stations[station_id], site.url, qr_cache)
+
+    yield from forks.ordered_map(qr_code, list(catalogue.stations), parallel=project.reuse.parallel)
     yield from renderer.pages()
     for kind in collections():
         if kind.files is not None:

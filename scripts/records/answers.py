@@ -34,3 +34,15 @@ def parse_number(text: str) -> float:
         return float(text.strip())
     except ValueError:
         raise ValueError(f"应为数字（not a number）：{text}，如 38.4165。") from None
+
+
+def parse_when(text: str) -> str:
+    """``2026-12-09`` (all day) or ``2026-12-09 09:00``, as the event file writes it; ``：`` and ``T`` accepted."""
+    cleaned = text.strip().replace("：", ":").replace("T", " ")
+    try:
+        if len(cleaned) == 10:
+            return dt.date.fromisoformat(cleaned).isoformat()
+        return dt.datetime.strptime(cleaned, "%Y-%m-%d %H:%M").strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        raise ValueError(f"日期或时间无效（bad date or time）：{text}。全天写 2026-12-09，"
+                         "有具体时间写 2026-12-09 09:00。") from None

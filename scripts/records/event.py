@@ -21,8 +21,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
+from ..outputs.safe_output import one_line
 from ..rules.chinese import date_text
 from . import spec as rt
+from .answers import parse_when
 from .models import BrokenRule, Image, Location, Markdown, Model, Name, Phone, Record, Ref, Text, VocabularyRef
 
 if TYPE_CHECKING:
@@ -54,15 +56,22 @@ When = Annotated[dt.date | dt.datetime, BeforeValidator(_date_or_time)]
 
 class EventPlace(Model):
     station: Ref | None = Field(default=None, description="在驿站或服务中心举办时，写它的 id（stations 中的 id）。")
-    name: Name | None = Field(default=None, description="不在驿站举办时：地点名称，如 忻府区人才市场。")
-    address: Text | None = Field(default=None, description="不在驿站举办时：详细地址。")
+    name: Name | None = Field(
+        default=None, description="地点名称，如 忻府区人才市场；在驿站举办时可写具体位置，如 二楼培训室。"
+    )
+    address: Text | None = Field(
+        default=None, description="详细地址：不在驿站举办时必填；在驿站举办时可补充，如 驿站门前广场。"
+    )
     location: Location | None = Field(default=None, description="不在驿站举办时：地点坐标（可选），crs 注明坐标系。")
 
     @model_validator(mode="after")
     def _station_or_address(self) -> EventPlace:
-        if bool(self.station) == bool(self.address) or (self.station and (self.name or self.location)):
-            raise BrokenRule("地点要么写驿站 station，要么写 name 和 address，不能都写或都不写（station or address）。",
-                             "在驿站举办：只写 station: xiaoge-01；在别处举办：写 name、address，可加 location。")
+        if not (self.station or self.address):
+            raise BrokenRule("地点要写驿站 station 或地址 address（station or address）。",
+                             "在驿站举办：写 station: xiaoge-01；在别处举办：写 name 和 address，可加 location。")
+        if self.station and self.location:
+            raise BrokenRule("在驿站举办的活动不用写坐标：用驿站的（location with station）。",
+                             "删掉 location；不在驿站举办的，删掉 station，写 name、address 和 location。")
         return self
 
 
@@ -169,22 +178,22 @@ def calendar(events: Sequence[Event], name: str, site_url: str, stamp: dt.date,
     feed.add("prodid", "-//xinfu-stations//events//ZH")
     feed.add("version", "2.0")
     feed.add("calscale", "GREGORIAN")
-    feed.add("x-wr-calname", name)
+    feed.add("x-wr-calname", one_line(name))
     feed.add("x-wr-timezone", "Asia/Shanghai")
     host = site_url.split("//", 1)[-1].split("/", 1)[0] or "localhost"
     for event in events:
         entry = icalendar.Event()
         entry.add("uid", f"{event.id}@{host}")
         entry.add("dtstamp", dt.datetime.combine(stamp, dt.time(), dt.UTC))
-        entry.add("summary", event.title)
-        entry.add("description", event.summary)
+        entry.add("summary", one_line(event.title))
+        entry.add("description", one_line(event.summary))
         if is_all_day(event):
             entry.add("dtstart", starts_at(event).date())
             entry.add("dtend", ends_at(event).date())  # exclusive: the day after the last day
         else:
             entry.add("dtstart", starts_at(event).astimezone(dt.UTC))
             entry.add("dtend", ends_at(event).astimezone(dt.UTC))
-        entry.add("location", place_text(event, catalogue))
+        entry.add("location", one_line(place_text(event, catalogue)))
         if site_url:
             entry.add("url", posixpath.join(site_url, f"events/{event.id}/"))
         feed.add_component(entry)
@@ -195,7 +204,8 @@ def place_text(event: Event, catalogue: Catalogue) -> str:
     place = event.place
     if place.station:
         station = catalogue.stations[place.station]
-        return f"{station.name}（{station.address}）"
+        where = "，".join(part for part in (place.name, place.address) if part)
+        return f"{station.name}（{where or station.address}）"
     return "，".join(part for part in (place.name, place.address) if part)
 
 
@@ -225,4 +235,20 @@ RECORD_TYPE = rt.RecordType(
     template_functions={"upcoming_events": upcoming, "past_events": past, "event_when": when_text,
                         "event_ends": iso_end, "event_place": place_text},
     files=calendar_files,
+    scaffold=rt.Scaffold(
+        (
+            rt.Question("title", "活动名称，如 冬季健康义诊"),
+            rt.Question("kind", "活动类别", choices="event_kinds"),
+            rt.Question("summary", "一句话介绍（显示在活动列表里）"),
+            rt.Question("start", "开始：全天活动写日期 2026-12-09，否则写 2026-12-09 09:00", parse=parse_when),
+            rt.Question("end", "结束（可省略；写法同开始）", parse=parse_when, default=""),
+            rt.Question("station", "在哪个驿站或中心举办（不在驿站的，生成后在文件里改成地址）", choices="station"),
+            rt.Question("organiser", "主办单位", choices="organisations"),
+            rt.Question("how_to_join", "如何参加", default="不用报名，在活动时间直接到现场参加。"),
+        ),
+        id_stem=lambda v: f"{v['start'][:10]}-{v['kind']}", numbered=False,
+        example="python -m scripts new event --title 冬季健康义诊 --kind clinic --start \"2026-12-09 09:00\" "
+                "--end \"2026-12-09 11:30\" --station xinfu-centre --organiser xinfu-health-bureau "
+                "--summary 医生到服务中心免费量血压、测血糖。",
+    ),
 )

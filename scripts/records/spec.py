@@ -107,9 +107,19 @@ class RecordType:
     files: Callable[[Catalogue, str], Iterable[tuple[str, str | bytes]]] | None = None
     scaffold: Scaffold | None = None
 
+    def __reduce__(self) -> tuple[Callable[[str], RecordType], tuple[str]]:
+        """Sent to or from a worker process as its name (its hooks are lambdas, which cannot be pickled)."""
+        return _registered, (self.name,)
+
     @property
     def one_per_file(self) -> bool:
         return self.shape == "record"
 
     def page_paths(self, record_id: str) -> list[str]:
         return [page.path.format(id=record_id) for page in self.pages]
+
+
+def _registered(name: str) -> RecordType:
+    from .registry import record_type  # the registry imports this module
+
+    return record_type(name)
