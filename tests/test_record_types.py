@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from conftest import DATA, ROOT, build_site, project_copy, run_cli
 from scripts.editors.schemas import vscode_schema_mapping
@@ -112,8 +113,10 @@ def test_a_new_type_gets_a_page_and_a_search_entry(notice_project: tuple[Path, P
     assert result.exit_code == 0, result.output
     page = (site / "notices" / "water-cut" / "index.html").read_text(encoding="utf-8")
     assert "<h1" in page and "停水通知" in page and 'href="../../stations/xiaoge-01/"' in page
-    assert "数据字段一览" in (site / "fields" / "index.html").read_text(encoding="utf-8")
-    assert 'id="notice"' in (site / "fields" / "index.html").read_text(encoding="utf-8")
+    fields = (site / "fields" / "index.html").read_text(encoding="utf-8")
+    assert 'id="notice"' in fields, "the editors' field table has the new type"
+    table = BeautifulSoup(fields, "html.parser").select_one("article").get_text(" ")
+    assert "data/notices/*.yaml" in table and "相关驿站（stations 中的 id）。" in table and "&#" not in table
 
     def pages_indexed(site_dir: Path) -> int:
         entry = json.loads((site_dir / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))

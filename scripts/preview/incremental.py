@@ -1,24 +1,20 @@
 """What the live preview keeps between two runs, so that one edit does not redo work for every record.
 
-A published build starts from nothing and needs none of this. The live preview
-rebuilds after every save; at 10,000 stations, parsing every file again and
-rendering every station page again took longer than the editor should wait.
+It plugs into the pipeline as ``Project.reuse`` (the interface is ``pipeline/reuse.py``); a published
+build reuses nothing. The live preview rebuilds after every save; at 10,000 stations, parsing every file
+again and rendering every station page again took longer than the editor should wait.
 
-* ``RecordCache``: the checked records of each data file, keyed by the file's
-  size and modification time. A file that had a problem is never cached, so
-  its problems are reported again on every run until it is fixed.
-* ``PageCache``: rendered pages whose inputs are known exactly (a station page
-  and its poster: the station and the services held there; a service page:
-  the service and its stations; a page of the station list: its stations),
-  keyed by a hash of those inputs and of the shared settings, vocabularies,
-  organisations and templates, with the icons the page used.
-* ``WrittenFiles``: a digest of every file the writer wrote, so an unchanged
-  output is recognised without reading it back, and a run that wrote the
-  same set of files as the last one has nothing stale to look for.
+* ``records``: the checked records of each data file, keyed by the file's size and modification time.
+  A file that had a problem is never kept, so its problems are reported again on every run until fixed.
+* ``pages``: rendered record pages (and pages of the station list), keyed by a hash of what they are made
+  from: the record, the records it names and those naming it (a station page: its services and events),
+  and the shared settings, vocabularies, organisations and templates; with the icons the page used.
+* ``written``: a digest of every file the writer wrote, so an unchanged output is recognised without
+  reading it back, and a run that wrote the same set of files as the last one has nothing stale to look for.
 
-The cross-record checks, the finder and open data files and the few pages
-that read the whole catalogue are redone on every run: they are cheap next to
-parsing and rendering everything, and caching them would risk a stale preview.
+The cross-record checks, the finder and open data files and the few pages that read the whole catalogue
+are redone on every run: they are cheap next to parsing and rendering everything, and caching them would
+risk a stale preview.
 """
 
 from __future__ import annotations
