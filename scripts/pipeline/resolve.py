@@ -279,6 +279,9 @@ class _CrossChecker:
         for name in kind.not_after_today:
             for path, value in field_values(record, name):
                 self.not_in_future(raw, path, value)
+        for rule in kind.rules:
+            for path, message, hint in rule(record):
+                self.report(raw, path, message, hint)
 
     def reference(self, raw: RawRecord, field: FieldPath, value: str, target: dict, label: str) -> None:
         # A record that failed its own checks is reported once, in its own file, not again by every record naming it.

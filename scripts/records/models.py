@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..pipeline.limits import (
     MAX_ID_CHARS,
@@ -67,13 +68,44 @@ VocabularyKey = Annotated[
 ]
 # Where a record names a vocabulary key: no pattern, so that 充电 is answered with "是不是想写 charging".
 VocabularyRef = Annotated[str, Field(max_length=MAX_KEY_CHARS)]
+MAX_OVERNIGHT_MINUTES = 20 * 60  # 09:00-08:59 would be 23 h 59 min: a typo, or a 24-hour station
+
+
+def _hour_in_range(value: object) -> object:
+    """``22:00-30:00`` is how some write "until 6 the next morning"; say how the model writes it."""
+    if isinstance(value, str):
+        for clock in re.findall(r"(\d{1,2}):\d{2}", value):
+            if int(clock) > 24:
+                raise BrokenRule(f"时段里的钟点超过 24：{value}（hour out of range）。",
+                                 "跨夜的时段写成 22:00-06:00：结束比开始早，就表示开到次日；到午夜写 24:00。")
+    return value
+
+
+def _plausible_period(value: str) -> str:
+    """A period opens and closes at different times, and an overnight one is not most of two days."""
+    opens, closes = value.split("-")
+    start = int(opens[:2]) * 60 + int(opens[3:])
+    end = int(closes[:2]) * 60 + int(closes[3:])
+    if start == end:
+        raise BrokenRule(f"时段的开始和结束相同：{value}（zero-length period）。",
+                         "全天开放写 open_24h: true；否则改正开始或结束的时间。")
+    length = end - start if end > start else end + 24 * 60 - start
+    if end < start and length > MAX_OVERNIGHT_MINUTES:
+        raise BrokenRule(f"这个跨夜时段长达 {length // 60} 小时 {length % 60} 分：{value}（period too long）。",
+                         "结束比开始早表示开到次日，如 22:00-06:00。全天开放写 open_24h: true；"
+                         "是不是把开始和结束写反了？")
+    return value
+
+
 Period = Annotated[
     str,
+    BeforeValidator(_hour_in_range),
     Field(
         pattern=PERIOD_PATTERN,
-        description="时段，24 小时制，如 08:00-20:00；跨夜写 22:00-06:00；到午夜写 24:00。",
+        description="时段，24 小时制，如 08:00-20:00；跨夜写 22:00-06:00（最长 20 小时）；到午夜写 24:00。",
         examples=["08:00-20:00"],
     ),
+    AfterValidator(_plausible_period),
 ]
 Day = Literal["mo", "tu", "we", "th", "fr", "sa", "su"]
 DAY_NAMES: dict[str, str] = {
@@ -322,6 +354,14 @@ class Station(Record):
     alerts: list[Alert] = Field(default=[], description="提示或公告。")
     images: list[Image] = Field(default=[], description="照片。")
     verified: dt.date = Field(description="最近一次实地核实信息的日期。")
+
+
+def closure_has_a_reason(station: Station) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """A temporarily closed station says why and until when: riders see the reason, not a bare badge."""
+    if station.status == "temporarily_closed" and not station.alerts:
+        yield (("status",), "临时关闭的驿站要写明原因（temporarily closed without a reason）。",
+               "在 alerts 下加一条提示，写明原因和恢复的日期（end），"
+               "如 text: 内部装修，暂停开放，可到光明街小哥驿站歇脚。页面会显示“临时关闭（原因，至何时）”。")
 
 
 class ServiceSchedule(Model):

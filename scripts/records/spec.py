@@ -92,6 +92,9 @@ class RecordType:
     vocabularies: tuple[VocabularyField, ...] = ()
     locations: tuple[str, ...] = ()  # points: checked against the district's bounds and stored as WGS-84
     not_after_today: tuple[str, ...] = ()  # dates of something done (verified): never later than today
+    # Rules over a whole record, each giving (field path, message, hint) for what it finds: the checker reports
+    # them at that field's line (a model validator could only point at the record).
+    rules: tuple[Callable[[Any], Iterable[tuple[tuple[str | int, ...], str, str]]], ...] = ()
     publish_date: str = ""  # a record dated later than today is checked but held back until that date
     variable: str = ""  # the record's name in its page templates ("station")
     pages: tuple[Page, ...] = ()
