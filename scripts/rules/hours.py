@@ -60,11 +60,13 @@ def schedule_text(schedule: ServiceSchedule) -> str:
     return f"每月{weeks}{days} {periods}"
 
 
-def browser_hours(hours: Hours, status: str) -> dict:
-    """The compact form ``opening-hours.js`` computes "open now" from, in Asia/Shanghai time.
+def browser_hours(hours: Hours, status: str, closure: tuple[str | None, str | None] | None = None) -> dict:
+    """The compact form ``opening-hours.js`` and ``scripts/rules/opening.py`` compute "open now" from.
 
-    ``w`` holds seven lists of ``[opens, closes]`` (Monday first), ``x`` the dated
-    exceptions as ``[first, last, periods or null when closed]``, ``a`` is 1 for 24 hours.
+    ``s`` is the station's status, ``a`` 1 for 24 hours, ``w`` seven lists of ``[opens, closes]``
+    (Monday first), ``x`` the dated exceptions as ``[first, last, periods or null when closed, note or
+    null]``, ``t`` a temporary closure as ``[reason or null, until date or null]`` (``closure``: an
+    alert's text and end date) or null. The semantics are defined in ``scripts/rules/opening.py``.
     """
     week: list[list[list[str]]] = [[] for _ in _DAY_ORDER]
     for rule in hours.weekly:
@@ -73,7 +75,8 @@ def browser_hours(hours: Hours, status: str) -> dict:
     for periods in week:
         periods.sort()
     exceptions = [
-        [str(x.date), str(x.until or x.date), None if x.closed else [p.split("-") for p in x.periods]]
+        [str(x.date), str(x.until or x.date), None if x.closed else [p.split("-") for p in x.periods], x.note]
         for x in hours.exceptions
     ]
-    return {"s": status, "a": int(hours.open_24h), "w": week, "x": exceptions}
+    return {"s": status, "a": int(hours.open_24h), "w": week, "x": exceptions,
+            "t": None if closure is None else [closure[0], None if closure[1] is None else str(closure[1])]}
