@@ -37,8 +37,9 @@ from branca.element import Element, MacroElement
 
 from ..pipeline.resolve import Catalogue
 from ..records.models import MapSettings, Station
-from ..rules import coords, hours
+from ..rules import coords
 from . import csp
+from .station_extras import compact_hours
 
 VENDOR = "assets/vendor"
 _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
@@ -198,7 +199,9 @@ def _map_document(name: str, catalogue: Catalogue, mode: str, zoom: int) -> tupl
         tiles._id = f"{name}_{index}"
         leaflet_map.add_child(tiles)
     options = {"mode": mode, "data": "stations.json", "pages": "../stations/"}
-    scripts = [("station_map", "../assets/javascripts/station-map.js")]
+    # The popups say open or closed now, with the evaluator the pages use (opening-hours.js).
+    scripts = [("opening_hours", "../assets/javascripts/opening-hours.js"),
+               ("station_map", "../assets/javascripts/station-map.js")]
     styles = [("station_map_css", "../assets/stylesheets/station-map.css")]
     if mode == "district":
         styles += [("markercluster_css", f"../{VENDOR}/leaflet.markercluster/MarkerCluster.css"),
@@ -234,7 +237,7 @@ def station_data(catalogue: Catalogue) -> str:
     streets: dict[str, int] = {}
     rows = []
     for s in catalogue.stations.values():
-        hours_json = json.dumps(hours.browser_hours(s.hours, s.status), ensure_ascii=False, separators=(",", ":"))
+        hours_json = json.dumps(compact_hours(s), ensure_ascii=False, separators=(",", ":"))
         row: list = [
             s.id, round(s.location.lat, 6), round(s.location.lng, 6), s.type, s.name, s.address,
             streets.setdefault(s.street or "", len(streets)), s.status,

@@ -32,7 +32,7 @@ from ..pipeline.resolve import Catalogue
 from ..pipeline.reuse import NOTHING_REUSED, CachedPage, Reuse, digest
 from ..records.models import Station
 from ..records.registry import RECORD_TYPES, RecordType, collections, field_table, record_type
-from ..rules import chinese, hours, recurrence
+from ..rules import chinese, hours, opening, recurrence
 from . import csp, maps, navigation, station_extras
 from .icons import IconSet
 from .pagination import paginate
@@ -113,7 +113,12 @@ class PageRenderer:
             json_ld=lambda station: station_extras.json_ld(station, catalogue, site.url),
             content_security_policy=csp.policy(catalogue.settings.map),
             browser_hours=self._browser_hours,
+            # Dated content not over at build time; time-limited.js takes the rest off when the page is read.
             current_alerts=lambda station: [a for a in station.alerts if not a.end or a.end >= today],
+            current_exceptions=lambda station: [x for x in station.hours.exceptions if (x.until or x.date) >= today],
+            day_starts=day_starts,
+            occurrence_ends=occurrence_ends,
+            standing_state=standing_state,
             next_dates=lambda service: recurrence.next_dates(
                 service.schedule, [catalogue.stations[s] for s in service.stations], today),
             panels=panels,
@@ -128,7 +133,7 @@ class PageRenderer:
         text = self._hours_by_id.get(id(station))
         if text is None:
             text = self._hours_by_id[id(station)] = json.dumps(
-                hours.browser_hours(station.hours, station.status), ensure_ascii=False, separators=(",", ":"))
+                station_extras.compact_hours(station), ensure_ascii=False, separators=(",", ":"))
         return text
 
     def render(self, template: str, page_path: str, **context: object) -> str:
@@ -224,6 +229,30 @@ class PageRenderer:
         yield "feed.xml", self.render("feed.xml", "feed.xml")
         yield "figures.md", self.render("figures.md", "figures.md", figures=c.figures())
         yield "fields.md", self.render("fields.md", "fields.md", record_types=RECORD_TYPES)
+
+
+def day_starts(day: dt.date, later: int = 0) -> str:
+    """The instant China's day ``day`` (+ ``later`` days) begins, as time-limited.js reads it."""
+    return f"{day + dt.timedelta(days=later)}T00:00:00+08:00"
+
+
+def occurrence_ends(occurrence: recurrence.Occurrence) -> str:
+    """The instant a service's date is over: the latest close of its periods (the next day's, overnight)."""
+    ends = []
+    for period in occurrence.periods:
+        opens, closes = period.split("-")
+        minutes = int(closes[:2]) * 60 + int(closes[3:])  # 24:00 is 1440: midnight at the end of the day
+        overnight = closes != "24:00" and closes <= opens
+        ends.append(dt.datetime.combine(occurrence.date, dt.time()) + dt.timedelta(days=overnight, minutes=minutes))
+    return f"{max(ends).isoformat()}+08:00"
+
+
+def standing_state(station: Station) -> str:
+    """What holds at any hour, for readers without scripts: the evaluator's line for a temporarily closed or
+    withdrawn station (临时关闭（原因，至何时）, 已撤销), nothing for an open one."""
+    if station.status == "open":
+        return ""
+    return opening.status(station_extras.compact_hours(station), dt.datetime.now(dt.UTC))["text"]
 
 
 def panels(page_template: str) -> list[str]:

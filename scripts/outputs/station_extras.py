@@ -3,6 +3,7 @@ posters, and schema.org markup so search engines and map apps read it right."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import importlib.metadata
@@ -14,6 +15,7 @@ from markupsafe import Markup
 
 from ..pipeline.resolve import Catalogue
 from ..records.models import Station
+from ..rules import hours
 from .safe_output import script_json
 
 QR_QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
@@ -23,6 +25,20 @@ _SCHEMA_DAYS = {
     "mo": "Monday", "tu": "Tuesday", "we": "Wednesday", "th": "Thursday",
     "fr": "Friday", "sa": "Saturday", "su": "Sunday",
 }
+
+
+def closure(station: Station) -> tuple[str, dt.date | None] | None:
+    """Why a temporarily closed station is closed, and until when: its alert without an end, else the one
+    ending last (the validator requires one). Pages show it as 临时关闭（原因，至何时）."""
+    if station.status != "temporarily_closed" or not station.alerts:
+        return None
+    alert = max(station.alerts, key=lambda a: (a.end is None, a.end or dt.date.min))
+    return alert.text.rstrip("。.；;，, "), alert.end  # it is quoted inside 临时关闭（…，至 M月D日）
+
+
+def compact_hours(station: Station) -> dict:
+    """The station's hours and closure in the form both opening-hours evaluators read (rules/opening.py)."""
+    return hours.browser_hours(station.hours, station.status, closure(station))
 
 
 def page_url(site_url: str, station: Station) -> str:
@@ -65,24 +81,38 @@ def qr_file(station: Station, site_url: str, cache_dir: Path) -> tuple[str, byte
     return f"assets/qr/{station.id}.svg", svg
 
 
-def json_ld(station: Station, catalogue: Catalogue, site_url: str) -> Markup:
-    """schema.org CivicStructure with geo, address and opening hours, safe to put in a <script>."""
+def _spec(opens: str, closes: str, **scope: object) -> dict[str, object]:
+    """One schema.org OpeningHoursSpecification. "24:00" is written 23:59 (schema.org has no 24:00); a close
+    before the open runs past midnight, as schema.org reads it too."""
+    return {"@type": "OpeningHoursSpecification", **scope, "opens": opens, "closes": closes.replace("24:00", "23:59")}
+
+
+def opening_hours_specification(station: Station) -> tuple[list[dict], list[dict]]:
+    """(regular, special) schema.org hours: every period of every weekday, and every exception, each of its
+    periods, with ``validFrom``/``validThrough``; a closed day (and a temporary closure with dates) is
+    opens = closes = 00:00, as schema.org marks a day closed. Checked against the opening-hours evaluator
+    (tests/test_station_pages.py)."""
     hours = station.hours
     if hours.open_24h:
-        specs = [{"@type": "OpeningHoursSpecification", "dayOfWeek": list(_SCHEMA_DAYS.values()),
-                  "opens": "00:00", "closes": "23:59"}]
+        regular = [_spec("00:00", "24:00", dayOfWeek=list(_SCHEMA_DAYS.values()))]
     else:
-        specs = [
-            {"@type": "OpeningHoursSpecification", "dayOfWeek": [_SCHEMA_DAYS[d] for d in rule.days],
-             "opens": period.split("-")[0], "closes": period.split("-")[1].replace("24:00", "23:59")}
-            for rule in hours.weekly for period in rule.periods
-        ]
-    specs += [
-        {"@type": "OpeningHoursSpecification", "validFrom": str(x.date), "validThrough": str(x.until or x.date),
-         **({"opens": "00:00", "closes": "00:00"} if x.closed else
-            {"opens": x.periods[0].split("-")[0], "closes": x.periods[0].split("-")[1]})}
-        for x in hours.exceptions
-    ]
+        regular = [_spec(*period.split("-"), dayOfWeek=[_SCHEMA_DAYS[d] for d in rule.days])
+                   for rule in hours.weekly for period in rule.periods]
+    special = []
+    for x in hours.exceptions:
+        scope = {"validFrom": str(x.date), "validThrough": str(x.until or x.date)}
+        special += [_spec("00:00", "00:00", **scope)] if x.closed else [
+            _spec(*period.split("-"), **scope) for period in x.periods]
+    if station.status == "temporarily_closed":
+        special += [_spec("00:00", "00:00", validFrom=str(a.start), validThrough=str(a.end))
+                    for a in station.alerts if a.start and a.end]
+    return regular, special
+
+
+def json_ld(station: Station, catalogue: Catalogue, site_url: str) -> Markup:
+    """schema.org CivicStructure with geo, address and opening hours, safe to put in a <script>. A withdrawn
+    station (status closed) carries no hours."""
+    regular, special = opening_hours_specification(station)
     data = {
         "@context": "https://schema.org",
         "@type": "CivicStructure",
@@ -93,10 +123,13 @@ def json_ld(station: Station, catalogue: Catalogue, site_url: str) -> Markup:
         "address": {"@type": "PostalAddress", "streetAddress": station.address,
                     "addressLocality": catalogue.settings.district, "addressCountry": "CN"},
         "geo": {"@type": "GeoCoordinates", "latitude": station.location.lat, "longitude": station.location.lng},
-        "openingHoursSpecification": specs,
         "amenityFeature": [{"@type": "LocationFeatureSpecification", "name": catalogue.amenity(key).label,
                             "value": True} for key in station.amenities],
     }
+    if station.status != "closed":
+        data["openingHoursSpecification"] = regular
+        if special:
+            data["specialOpeningHoursSpecification"] = special
     if station.phone:
         data["telephone"] = station.phone.number
     return script_json(data)

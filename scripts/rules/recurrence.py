@@ -1,9 +1,11 @@
 """The next dates of a service's schedule ("每月第二个周三" → 2026-12-09, 2027-01-13, …).
 
 Computed at build time from the build's "today", so a page is as fresh as its
-last build. A date on which every station offering the service is closed (a
-holiday closure in its hours, or the station itself closed) is skipped: a rider
-should never be sent to a locked door.
+last build (a daily scheduled build keeps it at most a day old, and pages drop a
+date when it is over: see ``occurrence_ends`` in outputs/render.py). A date on which
+every station offering the service is closed all day (a holiday closure, a weekday
+it does not open, or the station itself closed) is skipped: a rider should never
+be sent to a locked door.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..records.models import DAY_NAMES, ServiceSchedule, Station
+from . import opening
+from .hours import browser_hours
 
 # Look this far ahead and no further, so a schedule that never falls on an open day cannot loop forever.
 HORIZON_DAYS = 400
@@ -54,9 +58,11 @@ def dates_of(schedule: ServiceSchedule, start: dt.date, end: dt.date) -> Iterato
 
 
 def station_closed_on(station: Station, day: dt.date) -> bool:
+    """Closed all that day, by the one definition of opening hours (``opening.py``): withdrawn or temporarily
+    closed, or no period that day (a closed exception, or a weekday it does not open)."""
     if station.status != "open":
         return True
-    return any(e.closed and e.date <= day <= (e.until or e.date) for e in station.hours.exceptions)
+    return not opening.day_periods(browser_hours(station.hours, station.status), day)
 
 
 def next_dates(

@@ -10,7 +10,12 @@
 (function () {
   "use strict";
 
-  var STATUS = { open: "正常开放", temporarily_closed: "临时关闭", closed: "已撤销" };
+  /* What a popup says about now: the evaluator's line (opening-hours.js, loaded before this file), never the
+     record's status, which says nothing about whether the door is open at this hour. */
+  function stateNow(hours) {
+    if (!hours || !window.OpeningHours) return null;
+    return window.OpeningHours.status(hours, new Date());
+  }
 
   function icon(type, short) {
     var label = document.createElement("span");
@@ -32,12 +37,15 @@
     name.textContent = station.name;
     var type = document.createElement("span");
     type.textContent = types[station.type] ? types[station.type].label : "";
-    var status = document.createElement("span");
-    status.className = "station-popup__status station-popup__status--" + station.status;
-    status.textContent = STATUS[station.status] || "";
     box.appendChild(name);
     box.appendChild(type);
-    box.appendChild(status);
+    var state = stateNow(station.hours);  // computed when the popup opens, not when the map loaded
+    if (state) {
+      var now = document.createElement("span");
+      now.className = "station-popup__state " + (state.open ? "is-open" : "is-closed");
+      now.textContent = state.text;
+      box.appendChild(now);
+    }
     if (pages) {
       var link = document.createElement("a");
       link.href = pages + encodeURIComponent(station.id) + "/";
@@ -63,12 +71,13 @@
     return m;
   }
 
-  /* A row of maps/stations.json (columns listed in the file; see scripts/outputs/maps.py). */
-  function fromRow(row, columns) {
+  /* A row of maps/stations.json (columns listed in the file; see scripts/outputs/maps.py); `hours` is the
+     file's table of distinct opening hours, which rows point into. */
+  function fromRow(row, columns, hours) {
     var at = function (name) { return row[columns.indexOf(name)]; };
     var own = columns.indexOf("map_lat") !== -1;  // tiles drawn in GCJ-02: use the converted point
     return { id: at("id"), lat: own ? at("map_lat") : at("lat"), lng: own ? at("map_lng") : at("lng"),
-             type: at("type"), name: at("name"), status: at("status") };
+             type: at("type"), name: at("name"), status: at("status"), hours: (hours || [])[at("hours")] };
   }
 
   /* District mode: the stations the finder shows, grouped into clusters at the current zoom.
@@ -229,7 +238,8 @@
     var center = map.latLngToLayerPoint(bubble.getLatLng());
     var layers = spiderPoints(cluster.members.length, center).map(function (point, index) {
       var s = cluster.members[index], at = map.layerPointToLatLng(point);
-      var m = marker({ id: s.id, lat: at.lat, lng: at.lng, type: s.type, name: s.name, status: s.status },
+      var m = marker({ id: s.id, lat: at.lat, lng: at.lng, type: s.type, name: s.name, status: s.status,
+                       hours: s.hours },
                      district.types, district.pages);
       return [L.polyline([bubble.getLatLng(), at], { weight: 1.5, color: "#222", opacity: 0.5, interactive: false }), m];
     });
@@ -270,7 +280,7 @@
       })
       .then(function (data) {
         district.stations = data.stations.map(function (row) {
-          var s = fromRow(row, data.columns), world = map.project([s.lat, s.lng], 0);
+          var s = fromRow(row, data.columns, data.hours), world = map.project([s.lat, s.lng], 0);
           s.x = world.x;
           s.y = world.y;
           district.west = Math.min(district.west, s.x);

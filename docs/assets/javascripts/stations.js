@@ -130,7 +130,8 @@
     this.key = key;
     var hoursPass = (c.open || c.h24) && this.hours.map(function (hours, index) {  // per pattern
       var state = self.stateOf(index);
-      return (!c.h24 || (hours.a && !state.closed)) && (!c.open || state.open);
+      // 24 小时: a round-the-clock station that is open now (not on a day an exception closes it).
+      return (!c.h24 || (hours.a && state.open)) && (!c.open || state.open);
     });
     var rows = new Uint8Array(this.stations.length);  // for the map: 1 for each row shown
     var shown = this.stations.filter(function (s) {
