@@ -87,8 +87,10 @@ how_to_join: 直接来。
     (("  station: xinfu-centre", "  station: xinfu-center"), 7, "place.station", "找不到驿站 xinfu-center"),
     (("kind: clinic", "kind: 义诊"), 3, "kind", "未知的活动类别 义诊"),
     (("organiser: xinfu-union", "organiser: xinfu-unoin"), 8, "organiser", "找不到单位 xinfu-unoin"),
-    (("start: 2026-12-09 09:00", "start: 2026-12-09 09:00\nend: 2026-12-08"), 6, "end", "结束早于开始"),
+    (("start: 2026-12-09 09:00", "start: 2026-12-09 09:00\nend: 2026-12-08 09:00"), 6, "end", "结束早于开始"),
     (("start: 2026-12-09 09:00", "start: 2026-12-32"), 5, "start", "日期或时间无效"),
+    (("start: 2026-12-09 09:00", "start: 2026-12-09\nend: 2026-12-09 11:00"), 6, "end", "写法一致"),
+    (("start: 2026-12-09 09:00", "start: 2026-12-09 09:00\nend: 2026-12-12"), 6, "end", "写法一致"),
     (("  station: xinfu-centre", "  name: 人才市场"), 6, "place", "地点要写驿站 station 或地址 address"),
     (("  station: xinfu-centre", "  station: xinfu-centre\n  location: {lat: 38.41, lng: 112.73}"), 6, "place",
      "不用写坐标"),
@@ -149,6 +151,14 @@ def test_every_event_has_a_page_marked_as_sample_data(built_site: Path) -> None:
         article = _article(built_site, f"events/{event_id}")
         assert article.h1.get_text(strip=True) == record["title"]
         assert record["sample"] is True and "示例数据" in article.get_text()
+
+
+def test_a_past_event_says_so_without_scripts(built_site: Path) -> None:
+    over = {e.id for e in past([Event.model_validate(r) for r in SHIPPED.values()], dt.date(2026, 11, 28))}
+    assert over, "the sample data has a past event"
+    for event_id in SHIPPED:
+        notice = _article(built_site, f"events/{event_id}").select_one(".event-ended")
+        assert notice.has_attr("hidden") == (event_id not in over), event_id
 
 
 def test_the_events_page_lists_upcoming_soonest_first_and_past_apart(built_site: Path) -> None:

@@ -38,7 +38,10 @@ def test_station_has_qr_code_poster_and_structured_data(built_site: Path, statio
     assert data["@type"] == "CivicStructure" and data["name"] == record["name"]
     assert data["address"]["streetAddress"] == record["address"]
     assert set(data["geo"]) == {"@type", "latitude", "longitude"}
-    assert data["openingHoursSpecification"]
+    # Regular hours only for an open station; a temporarily closed one has its closure's dates instead.
+    assert bool(data.get("openingHoursSpecification")) == (record.get("status", "open") == "open")
+    if record.get("status") == "temporarily_closed":
+        assert data["specialOpeningHoursSpecification"][-1]["opens"] == "00:00"
     if record.get("location", {}).get("crs", "wgs84") == "wgs84":
         assert (data["geo"]["latitude"], data["geo"]["longitude"]) == (
             float(record["location"]["lat"]), float(record["location"]["lng"]))

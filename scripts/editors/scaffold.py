@@ -89,11 +89,12 @@ class Known:
 
 def survey(project: Project) -> Known:
     """Read what is there, tolerating broken files: a scaffold must work while other records are being fixed."""
-    known = Known(load_vocabularies(project), names={"organisations": {}, "station": {}})
+    # A question may offer the records of any type (choices="station"): id → name (or title).
+    known = Known(load_vocabularies(project), names={kind.name: {} for kind in RECORD_TYPES if kind.collection})
     for raw in load_raw_records(project.data_dir, ProblemLog(project.root)):
         known.ids.update(_ids_in(raw.data))
         if isinstance(raw.data, dict) and raw.kind.name in known.names and isinstance(raw.data.get("id"), str):
-            known.names[raw.kind.name][raw.data["id"]] = str(raw.data.get("name", ""))
+            known.names[raw.kind.name][raw.data["id"]] = str(raw.data.get("name") or raw.data.get("title") or "")
         if raw.kind.name == "site" and isinstance(raw.data, dict):
             known.district = str(raw.data.get("district", ""))
     for kind in RECORD_TYPES:

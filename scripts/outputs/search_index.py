@@ -55,7 +55,7 @@ def indexed_patterns() -> list[tuple[str, str]]:
 # Parts of a page that are the same on every page of its kind, or are buttons: not content.
 NOT_CONTENT = (
     ".admonition.warning",  # the sample-data notice and the "may be out of date" warning
-    ".badge-open",  # "正常开放" on nearly every station (临时关闭 and 已撤销 stay findable)
+    ".badge-open",  # an open station's state badge: filled in when read, empty in the page (临时关闭 stays findable)
     ".navigation-links", ".station-qr", ".report-problem", ".md-button", ".next-dates-note", ".station-verified",
     ".source-credit", ".headerlink", "iframe", "svg", "script",
 )

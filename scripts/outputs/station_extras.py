@@ -103,15 +103,15 @@ def opening_hours_specification(station: Station) -> tuple[list[dict], list[dict
         scope = {"validFrom": str(x.date), "validThrough": str(x.until or x.date)}
         special += [_spec("00:00", "00:00", **scope)] if x.closed else [
             _spec(*period.split("-"), **scope) for period in x.periods]
-    if station.status == "temporarily_closed":
-        special += [_spec("00:00", "00:00", validFrom=str(a.start), validThrough=str(a.end))
+    if station.status == "temporarily_closed":  # closed at every hour: say so for the closure's dates only
+        return [], [_spec("00:00", "00:00", validFrom=str(a.start), validThrough=str(a.end))
                     for a in station.alerts if a.start and a.end]
     return regular, special
 
 
 def json_ld(station: Station, catalogue: Catalogue, site_url: str) -> Markup:
     """schema.org CivicStructure with geo, address and opening hours, safe to put in a <script>. A withdrawn
-    station (status closed) carries no hours."""
+    or temporarily closed station carries no regular hours (only the closure's dates, when it has them)."""
     regular, special = opening_hours_specification(station)
     data = {
         "@context": "https://schema.org",
@@ -126,10 +126,10 @@ def json_ld(station: Station, catalogue: Catalogue, site_url: str) -> Markup:
         "amenityFeature": [{"@type": "LocationFeatureSpecification", "name": catalogue.amenity(key).label,
                             "value": True} for key in station.amenities],
     }
-    if station.status != "closed":
+    if station.status == "open":  # the evaluator says closed at every hour otherwise (opening.py, rule 2)
         data["openingHoursSpecification"] = regular
-        if special:
-            data["specialOpeningHoursSpecification"] = special
+    if special and station.status != "closed":
+        data["specialOpeningHoursSpecification"] = special
     if station.phone:
         data["telephone"] = station.phone.number
     return script_json(data)

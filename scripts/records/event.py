@@ -4,7 +4,8 @@ Everything the type alone needs is here: the model, when an event counts as upco
 Chinese, and its iCalendar feeds (the whole site's and one per station that hosts events). Its registry entry
 (``RECORD_TYPE``) says where its files are, what it refers to, and which pages and panels show it.
 
-Times are China time. A date without a time is an all-day event; an end without a time ends that day. Pages
+Times are China time. A date without a time is an all-day event (its end, if any, is a date too); a time
+without an end ends that day. Pages
 carry every event's end as an ISO instant (``ends_at``), so the site-wide ``time-limited.js`` takes an event
 off the lists at the moment it ends, whenever the page was built.
 """
@@ -94,7 +95,13 @@ class Event(Record):
     @classmethod
     def _end_not_before_start(cls, end: dt.date | dt.datetime | None, info: ValidationInfo) -> object:
         start = info.data.get("start")  # absent when the start itself was wrong: reported there
-        if end is not None and start is not None and _instant(end, last=True) < _instant(start, last=False):
+        if end is None or start is None:
+            return end
+        if isinstance(end, dt.datetime) != isinstance(start, dt.datetime):
+            raise BrokenRule("start 和 end 要写法一致：都只写日期，或都写日期和时间（date and time mixed）。",
+                             "全天活动写 start: 2026-12-10、end: 2026-12-12；有时间的写 "
+                             "start: 2026-12-10 09:00、end: 2026-12-10 11:30。")
+        if _instant(end, last=True) < _instant(start, last=False):
             raise BrokenRule("结束早于开始（end before start）。", "检查 start 和 end 是否写反，或日期是否写错。")
         return end
 

@@ -1,12 +1,14 @@
-"""The one definition of every record type.
+"""The shared field types and parts, and the models of the first record types (a type added later, such as
+活动 in ``event.py``, brings its model in its own module). What else a type declares is its registry entry
+(``registry.py``).
 
-Validation and the JSON Schemas editors' tools use (``data/schemas/``, written by
-``python -m scripts schema``) are derived from these models. Field descriptions
-are Chinese because editors read them in their editor's tooltips. The editors'
-guide (``docs/editors.md``) is hand-written; tests/test_editors.py checks that it
-mentions every station field and quotes the validator's messages as it prints them.
+Validation, the JSON Schemas editors' tools use (``data/schemas/``, written by ``python -m scripts schema``)
+and the generated field table (the site's 数据字段一览 page) are derived from the models. Field descriptions
+are Chinese because editors read them in their editor's tooltips. The editors' guide (``docs/editors.md``)
+is hand-written; tests/test_editors.py checks that it mentions every station field and quotes the
+validator's messages as it prints them.
 
-Vocabulary keys (station types, amenities, service kinds, story categories)
+Vocabulary keys (station types, amenities, service kinds, story categories, event kinds)
 are plain strings in the records that use them: the vocabulary itself is data
 (``data/vocabularies.yaml``, whose keys must match ``VOCABULARY_KEY_PATTERN``)
 and the cross-record check resolves them with a "did you mean" hint. The JSON

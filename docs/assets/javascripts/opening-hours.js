@@ -23,8 +23,9 @@
  *                        always, closed, until (legacy: minutes to closing while open)}
  * today(hours, date)  → "今天 08:30–12:00、14:30–18:00", "今天 24 小时开放", "今天不开放", "今日闭站（note）", …
  *
- * Loaded by the pages that show hours (station pages and the finder, from their front matter), and by
- * search.js when a search starts; on a station page it fills in the open-now badge and today's hours.
+ * Loaded by the pages that show hours (station pages and the finder, from their front matter), by the map
+ * documents (their popups), and by search.js when a search starts; on a station page it fills in the
+ * open-now badge and today's hours.
  */
 (function (root) {
   "use strict";
