@@ -3,49 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
 from conftest import build_site, run_cli
-from scripts.outputs import maps, navigation
+from scripts.outputs import maps
 from scripts.pipeline.build import Project, load_catalogue
-from scripts.records.models import Location, Station
+from scripts.records.models import Location
 from scripts.rules import coords
-
-STATION = Station.model_validate({
-    "id": "nav-test", "name": "长征街小哥驿站", "type": "xiaoge", "address": "忻州市忻府区长征街1号",
-    "location": {"lat": 38.41651, "lng": 112.73402}, "hours": {"open_24h": True}, "amenities": ["rest"],
-    "organisation": "xinfu-union", "verified": "2026-05-01",
-})
-
-
-def query(url: str) -> dict[str, str]:
-    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
-
-
-def test_amap_link_is_lng_lat_and_declares_wgs84() -> None:
-    url = navigation.amap_url(STATION, "xinfu-stations")
-    assert url.startswith("https://uri.amap.com/marker?")
-    args = query(url)
-    assert args["position"] == "112.734020,38.416510"
-    assert args["coordinate"] == "wgs84"
-    assert args["name"] == "长征街小哥驿站"
-
-
-def test_baidu_link_is_lat_lng_and_declares_wgs84() -> None:
-    args = query(navigation.baidu_url(STATION, "xinfu-stations"))
-    assert args["location"] == "38.416510,112.734020"
-    assert args["coord_type"] == "wgs84"
-    assert args["title"] == "长征街小哥驿站" and args["content"] == "忻州市忻府区长征街1号"
-
-
-def test_tencent_link_is_lat_lng_and_declares_gps() -> None:
-    args = query(navigation.tencent_url(STATION, "xinfu-stations"))
-    assert args["marker"] == "coord:38.416510,112.734020;title:长征街小哥驿站;addr:忻州市忻府区长征街1号"
-    assert args["coord_type"] == "1"  # 1 = GPS (WGS-84); the default would be GCJ-02
-    assert args["referer"] == "xinfu-stations"
 
 
 def test_same_place_in_gcj02_and_wgs84_is_drawn_within_5_m_on_every_provider(data_copy: Path) -> None:

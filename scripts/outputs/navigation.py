@@ -1,9 +1,40 @@
-"""One-tap navigation links into the map apps riders already have.
+"""One-tap route planning to a station in the map apps riders already have.
 
-Each app wants its own argument order and coordinate system (DESIGN §5):
-高德 takes ``lng,lat`` and accepts ``coordinate=wgs84``; 百度 and 腾讯 take
-``lat,lng`` and accept WGS-84 with ``coord_type=wgs84`` and ``coord_type=1``.
-None of these links needs an API key.
+Each button opens the provider's *route-planning* page with the station as destination and the rider's
+current position as origin, so one tap shows the route (the old marker pages needed one more). None of
+these links needs an API key; all are plain ``https`` links, so they work with or without the app.
+
+Sources: each provider's own URI API documentation — 高德 "URI API 开发指南 › 出行相关 › 路径规划"
+(lbs.amap.com/api/uri-api/guide/travel/route), 百度 "Web 端 URI API" (lbsyun.baidu.com, 地图调起 › Web,
+"公交、驾车、步行导航" /direction) and 腾讯 "URI API › Web 端 › 路线规划" (lbs.qq.com/webApi/uriV1/
+uriGuide/uriWebRoute); and DESIGN §5 (coordinate systems, argument order).
+
+高德 ``https://uri.amap.com/navigation?to=LNG,LAT,NAME&mode=ride&src=SITE&callnative=1``
+    ``to`` is ``lng,lat[,name]``. Unlike ``/marker`` this endpoint has **no** coordinate-system
+    parameter: it takes GCJ-02 only, so the WGS-84 location is converted here. Without ``from`` the
+    origin is the phone's current position (mobile only). ``mode=ride`` (骑行, mobile only, app ≥ 8.0)
+    suits an e-bike. ``callnative=1`` opens the 高德 app when installed; otherwise — or in WeChat/QQ,
+    which the docs say block the hand-over — the same route opens in 高德's mobile web page. ``,``
+    separates the fields of ``to``, so a name's ASCII comma is written as a full-width "，".
+百度 ``https://api.map.baidu.com/direction?origin=我的位置&destination=name:NAME|latlng:LAT,LNG
+    &mode=driving&coord_type=wgs84&output=html&src=webapp.SITE``
+    Points are ``lat,lng`` (latitude first) and ``coord_type=wgs84`` declares our system (the default
+    would be BD-09, ≈1.35 km away here). ``output=html`` is required for the web map, which is what opens
+    when the app is absent (the app ignores it). ``origin`` is required on the web endpoint; a bare
+    name is allowed, and "我的位置" is what 百度's own pages call the device position — the docs do not
+    promise it is geolocated, so at worst the rider picks the start point. The web endpoint documents
+    only transit/driving/walking (``riding`` is an app-scheme value), so: ``driving``. ``|`` separates
+    the destination's fields, so a name's ``|`` is written as a full-width "｜".
+腾讯 ``https://apis.map.qq.com/uri/v1/routeplan?type=drive&to=NAME&tocoord=LAT,LNG&coord_type=1&referer=SITE``
+    ``tocoord`` is ``lat,lng``; ``coord_type=1`` means GPS (WGS-84), the default 2 being GCJ-02. With
+    neither ``from`` nor ``fromcoord`` the mobile page starts at the current position. The name has a
+    parameter of its own, so unlike ``/marker`` no ``;``/``:`` needs replacing. The web endpoint opens
+    腾讯's web/wap map; it documents bus/drive/walk (``bike`` is app-scheme only), so: ``drive``.
+
+Why not walking for 百度 and 腾讯: walking routes take footbridges, stairs and underpasses and ignore
+one-way streets, none of which an e-bike may use; a driving route keeps to roads, and the app switches
+mode in one tap. Every value is percent-encoded (``quote``), so a name with ``&``, ``#``, ``=``, spaces
+or any other character stays inside its own parameter.
 """
 
 from __future__ import annotations
@@ -12,39 +43,49 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from ..records.models import Station
+from ..rules import coords
 
 
 @dataclass(frozen=True)
 class NavigationLink:
-    app: str  # 高德 / 百度 / 腾讯
+    app: str  # 高德地图 / 百度地图 / 腾讯地图
     url: str
+
+
+AMAP_ROUTE = "https://uri.amap.com/navigation"
+BAIDU_ROUTE = "https://api.map.baidu.com/direction"
+TENCENT_ROUTE = "https://apis.map.qq.com/uri/v1/routeplan"
+BAIDU_CURRENT_POSITION = "我的位置"
 
 
 def _coord(value: float) -> str:
     return f"{value:.6f}"
 
 
+def _query(args: dict[str, str], safe: str = ",") -> str:
+    return urlencode(args, quote_via=quote, safe=safe)
+
+
 def amap_url(station: Station, app_name: str) -> str:
-    lat, lng = station.location.lat, station.location.lng
-    query = {"position": f"{_coord(lng)},{_coord(lat)}", "name": station.name, "src": app_name,
-             "coordinate": "wgs84", "callnative": "1"}
-    return "https://uri.amap.com/marker?" + urlencode(query, quote_via=quote, safe=",")
+    lat, lng = coords.wgs84_to_gcj02(station.location.lat, station.location.lng)  # /navigation: GCJ-02 only
+    name = station.name.replace(",", "，")
+    args = {"to": f"{_coord(lng)},{_coord(lat)},{name}", "mode": "ride", "src": app_name, "callnative": "1"}
+    return f"{AMAP_ROUTE}?{_query(args)}"
 
 
 def baidu_url(station: Station, app_name: str) -> str:
     lat, lng = station.location.lat, station.location.lng
-    query = {"location": f"{_coord(lat)},{_coord(lng)}", "title": station.name, "content": station.address,
-             "output": "html", "coord_type": "wgs84", "src": app_name}
-    return "https://api.map.baidu.com/marker?" + urlencode(query, quote_via=quote, safe=",")
+    name = station.name.replace("|", "｜")
+    args = {"origin": BAIDU_CURRENT_POSITION, "destination": f"name:{name}|latlng:{_coord(lat)},{_coord(lng)}",
+            "mode": "driving", "coord_type": "wgs84", "output": "html", "src": f"webapp.{app_name}"}
+    return f"{BAIDU_ROUTE}?{_query(args)}"
 
 
 def tencent_url(station: Station, app_name: str) -> str:
     lat, lng = station.location.lat, station.location.lng
-    # ";" and ":" structure the marker value: in a name or an address they would start a field of their own.
-    name, address = (text.replace(";", "；").replace(":", "：") for text in (station.name, station.address))
-    marker = f"coord:{_coord(lat)},{_coord(lng)};title:{name};addr:{address}"
-    query = {"marker": marker, "coord_type": "1", "referer": app_name}
-    return "https://apis.map.qq.com/uri/v1/marker?" + urlencode(query, quote_via=quote, safe=",:;")
+    args = {"type": "drive", "to": station.name, "tocoord": f"{_coord(lat)},{_coord(lng)}", "coord_type": "1",
+            "referer": app_name}
+    return f"{TENCENT_ROUTE}?{_query(args)}"
 
 
 def navigation_links(station: Station, app_name: str) -> list[NavigationLink]:
