@@ -27,7 +27,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.utils.yaml import yaml_load
 from pydantic import BaseModel
 
-from ..outputs import csp, maps, open_data, search_index, station_extras
+from ..outputs import csp, maps, open_data, photos, search_index, station_extras
 from ..outputs.render import PageRenderer, SiteInfo
 from ..records.models import MapSettings
 from ..records.registry import RecordType, collections
@@ -147,6 +147,15 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
     with_pages = {kind.name: kind for kind in collections() if kind.pages}
     records = [(name, record_id) for name, kind in with_pages.items()
                for record_id in catalogue.collection(kind.collection)]
+    # Station photos: checked (size, format, no GPS in the source) before any page is made; see photos.py.
+    photo_cache = project.work_dir / "cache" / "photos"
+    photo_cache.mkdir(parents=True, exist_ok=True)
+    try:
+        station_photos = {station_id: photos.check_station_photos(station, project.docs_dir)
+                          for station_id, station in catalogue.stations.items() if station.images}
+    except photos.PhotoError as error:
+        raise BuildFailed(str(error)) from None
+    renderer.env.globals["station_photos"] = lambda station: station_photos.get(station.id, [])
 
     def record_files(item: tuple[str, str]) -> tuple[list[tuple[str, str]], set[str]]:
         kind = with_pages[item[0]]
@@ -162,6 +171,10 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
         return station_extras.qr_file(catalogue.stations[station_id], site.url, qr_cache)
 
     yield from forks.ordered_map(qr_code, list(catalogue.stations), parallel=project.reuse.parallel)
+    every_photo = [photo for shown in station_photos.values() for photo in shown]
+    for files in forks.ordered_map(lambda photo: photos.variant_files(photo, project.docs_dir, photo_cache),
+                                   every_photo, batch=4, parallel=project.reuse.parallel):
+        yield from files
     yield from renderer.pages()
     for kind in collections():
         if kind.files is not None:

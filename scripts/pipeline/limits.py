@@ -26,3 +26,8 @@ MAX_KEY_CHARS = 40  # vocabulary keys such as first_aid
 MAX_ID_CHARS = 80  # ids and references to them, such as 2025-party-building-instructors
 MAX_PATH_CHARS = 300  # image paths
 MAX_URL_CHARS = 2_000
+
+# --- station photos (checked from the file's size and header, before it is decoded) -----
+# A phone photo is 2–6 MB and 12–50 megapixels; the build makes 1,440 px wide copies of it.
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_IMAGE_PIXELS = 60_000_000
