@@ -119,7 +119,7 @@ REFERENCED = {ref.target for kind in RECORD_TYPES for ref in kind.references}
 COLLECTIONS = (*VOCABULARY_GROUPS, *(k.collection for k in RECORD_TYPES if k.name in REFERENCED), "sources")
 # Values for the required non-text fields of a nested record this test creates (generic ones otherwise).
 FILL: dict[str, dict[str, Any]] = {
-    "Image": {"src": "assets/images/favicon.svg"},
+    "Image": {"src": "assets/images/sample-station.jpg"},
     "HoursException": {"date": "2026-12-25", "closed": True},
     "Phone": {"number": "0350-0000000"},
 }

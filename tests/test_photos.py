@@ -103,11 +103,11 @@ def test_oversized_photo_is_a_chinese_error(tmp_path: Path, data_copy: Path) -> 
     huge = root / "docs" / "assets" / "images" / "huge.png"
     huge.parent.mkdir(parents=True, exist_ok=True)
     Image.new("1", (9000, 9000)).save(huge)  # 81 megapixels, a few kilobytes
-    add_images(data_copy, "xiaoge-01", "  - src: assets/images/huge.png\n    alt: 太大的图\n")
+    add_images(data_copy, "xiaoge-02", "  - src: assets/images/huge.png\n    alt: 太大的图\n")
     result = build_site(data_copy, tmp_path / "work", tmp_path / "site", root=root)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "data/stations/xiaoge-01.yaml 的 images[0].src" in result.output
+    assert "data/stations/xiaoge-02.yaml 的 images[0].src" in result.output
     assert "9000×9000 像素，超过上限" in result.output
 
 

@@ -67,3 +67,10 @@ def test_a_temporarily_closed_station_must_say_why(data_copy: Path) -> None:
     with_reason = STATION.replace("address:", "status: temporarily_closed\naddress:") + (
         "alerts:\n  - text: 内部装修，暂停开放。\n    end: 2027-01-15\n")
     assert _validate(data_copy, with_reason) == ""
+
+
+def test_a_station_photo_must_be_a_photo(data_copy: Path) -> None:
+    """Station images are resized and stripped as photographs (outputs/photos.py): an SVG is refused at its line."""
+    output = _validate(data_copy, STATION + "images:\n  - src: assets/images/favicon.svg\n    alt: 图标\n")
+    assert "data/stations/test-station.yaml:16:" in output, output
+    assert "字段 images[0].src：驿站照片只能是 JPEG、PNG 或 WebP" in output, output

@@ -366,6 +366,17 @@ def closure_has_a_reason(station: Station) -> Iterator[tuple[tuple[str | int, ..
                "如 text: 内部装修，暂停开放，可到光明街小哥驿站歇脚。页面会显示“临时关闭（原因，至何时）”。")
 
 
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")  # what outputs/photos.py resizes and strips
+
+
+def photos_are_photos(station: Station) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """A station's images are shown as resized photographs: JPEG, PNG or WebP, nothing else."""
+    for index, image in enumerate(station.images):
+        if not image.src.lower().endswith(PHOTO_SUFFIXES):
+            yield (("images", index, "src"), f"驿站照片只能是 JPEG、PNG 或 WebP：{image.src}（unsupported format）。",
+                   "用手机或相机拍的 .jpg 照片；图标和示意图（如 .svg）放在介绍文字里，不放在 images 里。")
+
+
 class ServiceSchedule(Model):
     freq: Literal["daily", "weekly", "monthly"] = Field(description="频率：daily 每天、weekly 每周、monthly 每月。")
     days: list[Day] = Field(default=[], description="星期几（weekly、monthly 时填写）。")

@@ -33,8 +33,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         references=(Reference("organisation", "organisations"),),
         vocabularies=(VocabularyField("type", "station_types", "驿站类型"),
                       VocabularyField("amenities[]", "amenities", "设施")),
-        locations=("location",), not_after_today=("verified",), rules=(models.closure_has_a_reason,),
-        variable="station",
+        locations=("location",), not_after_today=("verified",),
+        rules=(models.closure_has_a_reason, models.photos_are_photos), variable="station",
         # The poster is a standalone document, not a theme page: it prints on one A4 sheet.
         pages=(Page("station.md", "stations/{id}.md"), Page("poster.html", "stations/{id}/poster/index.html")),
         search_kind="驿站",
