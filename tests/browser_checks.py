@@ -200,6 +200,7 @@ def local_frames(page) -> list:
 # --- axe-core ---------------------------------------------------------------------------------
 
 def axe_problems(page, label: str) -> list[Problem]:
+    settle(page)  # a tooltip or tab still fading in would be measured at half contrast
     problems = []
     for target, where in [(page, label)] + [(f, f"{label} › {f.url.split('/')[-1].split('?')[0]}")
                                             for f in local_frames(page)]:

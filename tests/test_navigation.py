@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import DATA, PageVisit
+from conftest import PageVisit
 from scripts.outputs import navigation
 from scripts.pipeline.build import Project, load_catalogue
 from scripts.records.models import Station
@@ -89,7 +89,7 @@ def test_tencent_routes_to_lat_lng_declared_gps() -> None:
 
 
 def test_every_station_page_has_the_three_route_links(built_site: Path) -> None:
-    catalogue = load_catalogue(Project(DATA))
+    catalogue = load_catalogue(Project())
     app = catalogue.settings.map.app_name
     for station in catalogue.stations.values():
         page = built_site / "stations" / station.id / "index.html"
