@@ -17,6 +17,23 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 # Date-dependent checks (verified dates, stale warnings) use this "today".
 TODAY = "2026-11-28"
+# A valid station record that tests break one thing in. Line numbers matter: tests name them.
+VALID_STATION = """\
+id: test-station
+name: 测试驿站
+type: xiaoge
+address: 忻州市忻府区测试路1号
+location:
+  lat: 38.41
+  lng: 112.73
+hours:
+  weekly:
+    - days: [mo, tu, we, th, fr]
+      periods: ["08:00-20:00"]
+amenities: [rest, water]
+organisation: xinfu-union
+verified: 2026-05-01
+"""
 
 
 @dataclass

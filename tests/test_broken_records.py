@@ -10,26 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_site, run_cli
+from conftest import VALID_STATION, build_site, run_cli
 
 # A valid station; each case below breaks one thing in it. Line numbers matter.
-STATION = """\
-id: test-station
-name: 测试驿站
-type: xiaoge
-address: 忻州市忻府区测试路1号
-location:
-  lat: 38.41
-  lng: 112.73
-hours:
-  weekly:
-    - days: [mo, tu, we, th, fr]
-      periods: ["08:00-20:00"]
-amenities: [rest, water]
-organisation: xinfu-union
-verified: 2026-05-01
-sample: true
-"""
+STATION = VALID_STATION + "sample: true\n"
 STATION_FILE = "stations/test-station.yaml"
 
 ALIAS_BOMB = """\

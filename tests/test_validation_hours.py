@@ -8,24 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import VALID_STATION, run_cli
 
-STATION = """\
-id: test-station
-name: 测试驿站
-type: xiaoge
-address: 忻州市忻府区测试路1号
-location:
-  lat: 38.41
-  lng: 112.73
-hours:
-  weekly:
-    - days: [mo, tu, we, th, fr]
-      periods: ["08:00-20:00"]
-amenities: [rest, water]
-organisation: xinfu-union
-verified: 2026-05-01
-"""
+STATION = VALID_STATION
 
 
 def _validate(data_copy: Path, text: str) -> str:

@@ -18,7 +18,7 @@ import json
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +36,7 @@ from ..rules import chinese, hours, opening, recurrence
 from . import csp, maps, navigation, station_extras
 from .icons import IconSet
 from .pagination import paginate
+from .photos import Photo
 from .safe_output import external_url, front_matter, record_markdown, site_path, text, token
 
 _MARKDOWN_IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
@@ -60,7 +61,7 @@ def docs_images_relative_to(markdown: str, page_path: str) -> str:
 
 class PageRenderer:
     def __init__(self, templates_dir: Path, catalogue: Catalogue, site: SiteInfo, today: dt.date,
-                 reuse: Reuse = NOTHING_REUSED):
+                 reuse: Reuse = NOTHING_REUSED, station_photos: Mapping[str, list[Photo]] | None = None):
         self.catalogue = catalogue
         self.today = today
         self.icons = IconSet()
@@ -122,6 +123,8 @@ class PageRenderer:
             next_dates=lambda service: recurrence.next_dates(
                 service.schedule, [catalogue.stations[s] for s in service.stations], today),
             panels=panels,
+            # The checked, resized copies of a station's images (outputs/photos.py), made before rendering.
+            station_photos=lambda station: (station_photos or {}).get(station.id, []),
             field_table=field_table,
             record_label=lambda name: record_type(name).label,
         )
@@ -238,13 +241,8 @@ def day_starts(day: dt.date, later: int = 0) -> str:
 
 def occurrence_ends(occurrence: recurrence.Occurrence) -> str:
     """The instant a service's date is over: the latest close of its periods (the next day's, overnight)."""
-    ends = []
-    for period in occurrence.periods:
-        opens, closes = period.split("-")
-        minutes = int(closes[:2]) * 60 + int(closes[3:])  # 24:00 is 1440: midnight at the end of the day
-        overnight = closes != "24:00" and closes <= opens
-        ends.append(dt.datetime.combine(occurrence.date, dt.time()) + dt.timedelta(days=overnight, minutes=minutes))
-    return f"{max(ends).isoformat()}+08:00"
+    last = max(opening.period_span(*period.split("-"))[1] for period in occurrence.periods)
+    return f"{(dt.datetime.combine(occurrence.date, dt.time()) + dt.timedelta(minutes=last)).isoformat()}+08:00"
 
 
 def standing_state(station: Station) -> str:

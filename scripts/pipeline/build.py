@@ -141,12 +141,6 @@ def load_catalogue(project: Project) -> Catalogue:
 
 def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> Iterator[tuple[str, str | bytes]]:
     """Every generated file as (path under docs, content): pages, then data files and assets."""
-    renderer = PageRenderer(project.templates_dir, catalogue, site, today(), project.reuse)
-    qr_cache = project.work_dir / "cache" / "qr"
-    qr_cache.mkdir(parents=True, exist_ok=True)
-    with_pages = {kind.name: kind for kind in collections() if kind.pages}
-    records = [(name, record_id) for name, kind in with_pages.items()
-               for record_id in catalogue.collection(kind.collection)]
     # Station photos: checked (size, format, no GPS in the source) before any page is made; see photos.py.
     photo_cache = project.work_dir / "cache" / "photos"
     photo_cache.mkdir(parents=True, exist_ok=True)
@@ -155,7 +149,12 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
                           for station_id, station in catalogue.stations.items() if station.images}
     except photos.PhotoError as error:
         raise BuildFailed(str(error)) from None
-    renderer.env.globals["station_photos"] = lambda station: station_photos.get(station.id, [])
+    renderer = PageRenderer(project.templates_dir, catalogue, site, today(), project.reuse, station_photos)
+    qr_cache = project.work_dir / "cache" / "qr"
+    qr_cache.mkdir(parents=True, exist_ok=True)
+    with_pages = {kind.name: kind for kind in collections() if kind.pages}
+    records = [(name, record_id) for name, kind in with_pages.items()
+               for record_id in catalogue.collection(kind.collection)]
 
     def record_files(item: tuple[str, str]) -> tuple[list[tuple[str, str]], set[str]]:
         kind = with_pages[item[0]]
@@ -167,6 +166,7 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
     for files, icons in forks.ordered_map(record_files, records, parallel=project.reuse.parallel):
         renderer.icons.used |= icons
         yield from files
+
     def qr_code(station_id: str) -> tuple[str, bytes]:
         return station_extras.qr_file(catalogue.stations[station_id], site.url, qr_cache)
 

@@ -125,17 +125,12 @@ def _instant(when: dt.date | dt.datetime, last: bool) -> dt.datetime:
 
 
 def starts_at(event: Event) -> dt.datetime:
-    start = event.start
-    return _china(start) if isinstance(start, dt.datetime) else dt.datetime.combine(start, dt.time(), CHINA)
+    return _instant(event.start, last=False)
 
 
 def ends_at(event: Event) -> dt.datetime:
-    """The instant the event is over: its end time, or midnight after its last day."""
-    end = event.end if event.end is not None else (event.start if is_all_day(event) else None)
-    if isinstance(end, dt.datetime):
-        return _china(end)
-    last_day = end if end is not None else starts_at(event).date()
-    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), CHINA)
+    """The instant the event is over: its end time, or midnight after its last day (the start's, without an end)."""
+    return _instant(event.end if event.end is not None else starts_at(event).date(), last=True)
 
 
 def upcoming(events: Iterable[Event], today: dt.date) -> list[Event]:

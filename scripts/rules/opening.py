@@ -95,6 +95,13 @@ def _exception_on(hours: dict, day: dt.date) -> list | None:
     return next((x for x in hours.get("x") or [] if x[0] <= iso <= x[1]), None)
 
 
+def period_span(opens: str, closes: str) -> tuple[int, int]:
+    """A period as [start, end) minutes from its day's midnight: "24:00" is 1440, and a close not after the open
+    runs into the next day, so end passes 1440 (rule 3)."""
+    start, end = _minutes(opens), DAY if closes == "24:00" else _minutes(closes)
+    return start, end + DAY if end <= start else end
+
+
 def day_periods(hours: dict, day: dt.date) -> list[tuple[int, int]]:
     """The periods of one day as [start, end) minutes from its midnight; end may pass 1440 (rule 3)."""
     exception = _exception_on(hours, day)
@@ -104,11 +111,7 @@ def day_periods(hours: dict, day: dt.date) -> list[tuple[int, int]]:
         return [(0, DAY)]
     else:
         periods = hours["w"][day.weekday()]
-    spans = []
-    for opens, closes in periods:
-        start, end = _minutes(opens), DAY if closes == "24:00" else _minutes(closes)
-        spans.append((start, end + DAY if end <= start else end))
-    return spans
+    return [period_span(opens, closes) for opens, closes in periods]
 
 
 def _stretches(hours: dict, today: dt.date) -> list[tuple[int, int]]:
