@@ -8,7 +8,10 @@ per stage, the size of the built site, bytes per station page, and what a
 browser transfers (gzip) for the home page, the finder with its station data,
 a station page and the first search — measured in headless Chromium, with
 every request counted. It also times a finder filter at that size, and builds
-the same Markdown pages with plain MkDocs as the baseline. Figures only: the
+the same Markdown pages with plain MkDocs as the baseline. At the smallest size
+it runs Lighthouse's mobile audit on the home page, the finder and a station
+page (``lighthouse.py``; ``--no-lighthouse`` skips it) and counts the axe-core
+violations on the same pages, with the tests' own check. Figures only: the
 tests assert behaviour, this script measures.
 """
 
@@ -16,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import gzip
 import http.server
 import os
@@ -30,9 +32,11 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import lighthouse
 from .synthetic import write_synthetic_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +63,9 @@ class Result:
     rebuild_note: str = ""
     preview_start_seconds: float = 0.0
     preview_edit_seconds: float = 0.0
+    lighthouse: dict[str, lighthouse.Scores] = field(default_factory=dict)  # page → the median run
+    lighthouse_note: str = ""  # why there are no Lighthouse figures, or how many runs each has
+    axe: dict[str, list[str]] = field(default_factory=dict)  # page → axe-core violations, as the tests report them
 
 
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
@@ -185,9 +192,57 @@ def plain_mkdocs(result: Result, base: Path) -> None:
     shutil.rmtree(site, ignore_errors=True)
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
+
+
+@contextlib.contextmanager
+def serve_site(site: Path) -> Iterator[str]:
+    """``site`` served on this machine under its production path (mkdocs.yml's ``site_url``), text files
+    gzipped as static hosts send them, so Lighthouse's simulated slow network moves what a phone would.
+    Yields the site's address."""
+    from ..pipeline.build import site_url
+
+    mount = urllib.parse.urlsplit(site_url(ROOT / "mkdocs.yml")).path
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def translate_path(self, path: str) -> str:
+            if not path.startswith(mount):
+                return str(site / "__outside_the_site__")
+            return super().translate_path("/" + path[len(mount):])
+
+        def do_GET(self) -> None:
+            file = Path(self.translate_path(self.path))
+            if file.is_dir() and urllib.parse.urlsplit(self.path).path.endswith("/"):
+                file = file / "index.html"
+            if not (file.is_file() and file.suffix in COMPRESSED and "gzip" in self.headers.get("Accept-Encoding", "")):
+                super().do_GET()
+                return
+            body = gzip.compress(file.read_bytes(), 6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(file)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{mount}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def first_station(site: Path) -> str:
+    """The station page every browser figure measures."""
+    return sorted((site / "stations").glob("*/index.html"))[0].parent.name
 
 
 def browser_figures(result: Result, site: Path) -> None:
@@ -196,11 +251,8 @@ def browser_figures(result: Result, site: Path) -> None:
         return
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    origin = f"http://127.0.0.1:{server.server_address[1]}/"
-    station = sorted((site / "stations").glob("*/index.html"))[0].parent.name
-    with sync_playwright() as playwright:
+    with serve_site(site) as origin, sync_playwright() as playwright:
+        station = first_station(site)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
         def transfer(path: str, after=None) -> float:
@@ -269,7 +321,52 @@ def browser_figures(result: Result, site: Path) -> None:
         result.filter_ms = timings
         context.close()
         browser.close()
-    server.shutdown()
+
+
+def audited_pages(site: Path) -> dict[str, str]:
+    """The pages issue 16 sets a Lighthouse target for, as paths under the site."""
+    return {"home": "", "finder": "stations/", "station": f"stations/{first_station(site)}/"}
+
+
+def axe_figures(result: Result, site: Path) -> None:
+    """axe-core violations on the audited pages, in a phone tab, found by the tests' own check
+    (tests/browser_checks.py: the same rules, the map frames included), so 0 here means what it means there."""
+    if not Path(CHROMIUM).exists():
+        print("  (chromium not installed: axe skipped)")
+        return
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from browser_checks import axe_problems, open_visit, wait_until_ready
+    finally:
+        sys.path.remove(str(ROOT / "tests"))
+    from playwright.sync_api import sync_playwright
+
+    with serve_site(site) as origin, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, path in audited_pages(site).items():
+            with open_visit(browser, "phone") as visit:
+                visit.page.goto(origin + path)
+                wait_until_ready(visit.page)
+                result.axe[name] = [str(problem) for problem in axe_problems(visit.page, f"{name} /{path}")]
+        browser.close()
+
+
+def lighthouse_figures(result: Result, site: Path, runs: int, work: Path) -> None:
+    """Lighthouse's mobile audit of the audited pages, ``runs`` times each; the median run is kept."""
+    try:
+        cli = lighthouse.install()
+    except lighthouse.Unavailable as reason:
+        result.lighthouse_note = f"未运行 Lighthouse（not run）：{reason}"
+        print(f"  Lighthouse skipped: {reason}", flush=True)
+        return
+    reports = work / "lighthouse"
+    reports.mkdir(parents=True, exist_ok=True)
+    with serve_site(site) as origin:
+        for name, path in audited_pages(site).items():
+            scores = [lighthouse.audit(cli, origin + path, reports / f"{name}-{run + 1}.json") for run in range(runs)]
+            result.lighthouse[name] = lighthouse.median_run(scores)
+    shown = reports.relative_to(ROOT) if reports.is_relative_to(ROOT) else reports
+    result.lighthouse_note = f"每页跑 {runs} 次，取性能分居中的一次；完整报告（JSON）在 {shown}/"
 
 
 TARGETS = {  # issue 8, for 10,000 stations on a 2-core machine
@@ -324,16 +421,59 @@ def report(results: list[Result]) -> str:
         "传输大小是手机视口的 Chromium 冷启动（无缓存）打开页面时，本站每个请求 gzip 后的字节数之和，不含地图瓦片；",
         "“首次搜索”是打开首页后在搜索框输入该词新增的下载量；“筛选一次”是勾选一项设施到列表和地图都更新完的时间（中位数）。",
     ]
+    for result in results:
+        if result.lighthouse or result.lighthouse_note or result.axe:
+            lines += ["", *page_quality_report(result)]
     return "\n".join(lines)
+
+
+PAGE_NAMES = {"home": "首页", "finder": "驿站地图页", "station": "驿站页"}
+
+
+def page_quality_report(result: Result) -> list[str]:
+    """Lighthouse (mobile) and axe-core for the audited pages at one size: issue 16's targets."""
+
+    def ms(value: float | None) -> str:
+        return "—" if value is None else f"{value / 1000:.1f} s" if value >= 1000 else f"{value:.0f} ms"
+
+    def number(value: float | int | None, spec: str = "") -> str:
+        return "—" if value is None else format(value, spec)
+
+    lines = [f"手机上的页面质量（{result.stations:,} 个驿站；"
+             "Lighthouse 移动端默认模拟：中端手机、慢速 4G、CPU 降速 4 倍）：", ""]
+    header = ["", "Lighthouse 性能", f"目标 ≥ {lighthouse.TARGET}", "Lighthouse 无障碍", "FCP", "LCP", "TBT", "CLS",
+              "axe 违规（目标 0）"]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, label in PAGE_NAMES.items():
+        scores = result.lighthouse.get(name)
+        axe = result.axe.get(name)
+        cells = ["—"] * 7
+        if scores is not None:
+            met = "达标" if scores.met else "未达标"
+            cells = [number(scores.performance), met, number(scores.accessibility), ms(scores.fcp_ms),
+                     ms(scores.lcp_ms), ms(scores.tbt_ms), number(scores.cls, ".3f")]
+            if scores.error:
+                cells[1] = f"未测出：{scores.error}"
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {'—' if axe is None else len(axe)} |")
+    if result.lighthouse_note:
+        lines += ["", result.lighthouse_note]
+    lines += [f"Lighthouse 无障碍扣分项（{PAGE_NAMES[name]}）：{', '.join(scores.accessibility_failures)}"
+              for name, scores in result.lighthouse.items() if scores.accessibility_failures]
+    lines += [f"axe：{problem}" for problems in result.axe.values() for problem in problems]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.devtools.benchmark")
     parser.add_argument("--sizes", default="35,1000,10000", help="comma-separated station counts")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "benchmark")
+    parser.add_argument("--no-lighthouse", action="store_true",
+                        help="skip the Lighthouse audit (by default it runs at the smallest size only)")
+    parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page (median kept)")
     args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
     results = []
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in sizes:
         base = args.work / str(size)
         base.mkdir(parents=True, exist_ok=True)
         print(f"== {size} stations", flush=True)
@@ -349,6 +489,13 @@ def main(argv: list[str] | None = None) -> int:
               f"one renamed station shown {result.preview_edit_seconds:.1f} s after the save", flush=True)
         browser_figures(result, site)
         print(f"  transfer {result.transfer_kb}, filter {result.filter_ms:.1f} ms", flush=True)
+        if size == min(sizes):  # the pages' weight at the other sizes is measured above
+            axe_figures(result, site)
+            print(f"  axe violations { {name: len(found) for name, found in result.axe.items()} }", flush=True)
+            if not args.no_lighthouse:
+                lighthouse_figures(result, site, args.lighthouse_runs, base)
+                for name, scores in result.lighthouse.items():
+                    print(f"  Lighthouse {name}: {scores}", flush=True)
         results.append(result)
     print()
     print(report(results))
