@@ -16,7 +16,9 @@ import zxingcpp
 from PIL import Image
 
 from conftest import DATA, ROOT, PageVisit, published_site_url
+from scripts.outputs.station_extras import compact_hours
 from scripts.pipeline.build import Project, load_catalogue
+from scripts.rules import opening
 
 STATIONS = {p.stem: yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
             for p in sorted((DATA / "stations").glob("*.yaml"))}
@@ -144,17 +146,21 @@ def test_open_now_at_a_fixed_clock(phone: PageVisit, site_url: str, moment: str)
             ("营业中", "24 小时"))
 
 
-def test_near_me_sorts_by_distance(browser, site_url: str) -> None:
+@pytest.mark.parametrize("moment", ["2026-12-02T10:00:00+08:00", "2026-12-02T01:50:00+08:00"])
+def test_near_me_sorts_open_stations_first_then_by_distance(browser, site_url: str, moment: str) -> None:
+    """At night the nearest stations are mostly closed: the rider sees the nearest *open* one first."""
     here = {"latitude": 38.4050, "longitude": 112.7450}
     context = browser.new_context(viewport={"width": 390, "height": 844}, geolocation=here,
-                                  permissions=["geolocation"], locale="zh-CN")
+                                  permissions=["geolocation"], locale="zh-CN", timezone_id="Asia/Shanghai")
     context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
     page = context.new_page()
+    page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
     page.goto(site_url + "stations/")
     page.locator("#finder-near").click()
-    page.wait_for_selector("#station-list .station-item-distance:not([hidden])")
+    page.wait_for_function("() => document.getElementById('finder-count').textContent.includes('按距离')")
     order = page.eval_on_selector_all("#station-list li[data-station]", "items => items.map(li => li.dataset.station)")
     catalogue = load_catalogue(Project())
+    when = dt.datetime.fromisoformat(moment)
 
     def metres(sid: str) -> float:
         loc = catalogue.stations[sid].location
@@ -162,10 +168,18 @@ def test_near_me_sorts_by_distance(browser, site_url: str) -> None:
         h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
         return 2 * 6371008.8 * math.asin(math.sqrt(h))
 
-    assert order == sorted(STATIONS, key=metres)
+    def is_open(sid: str) -> bool:  # the Python evaluator, the one specification of opening hours
+        return opening.status(compact_hours(catalogue.stations[sid]), when)["open"]
+
+    expected = sorted(STATIONS, key=lambda sid: (not is_open(sid), metres(sid)))
+    assert order == expected
+    assert 0 < sum(map(is_open, STATIONS)) < len(STATIONS)  # both kinds present: the order is a real test
+    if moment.endswith("01:50:00+08:00"):  # the nearest station is closed at night, and is not first
+        assert not is_open(min(STATIONS, key=metres)) and order[0] != min(STATIONS, key=metres)
     first = page.locator(f'li[data-station="{order[0]}"] .station-item-distance').text_content()
-    assert re.fullmatch(r"约 \d+ 米|约 \d+\.\d 公里", first)
+    assert re.fullmatch(r" · 约 \d+ 米| · 约 \d+\.\d 公里", first)
     assert "near=1" in page.url
+    assert "正在开放的排在前面" in page.locator("#finder-count").text_content()
     context.close()
 
 

@@ -38,7 +38,7 @@ from branca.element import Element, MacroElement
 from ..pipeline.resolve import Catalogue
 from ..records.models import MapSettings, Station
 from ..rules import coords
-from . import csp
+from . import csp, navigation
 from .station_extras import compact_hours
 
 VENDOR = "assets/vendor"
@@ -236,7 +236,8 @@ def station_data(catalogue: Catalogue) -> str:
     hours_table: dict[str, int] = {}
     streets: dict[str, int] = {}
     rows = []
-    for s in catalogue.stations.values():
+    ordered = catalogue.stations_in_directory_order()
+    for s in ordered:
         hours_json = json.dumps(compact_hours(s), ensure_ascii=False, separators=(",", ":"))
         row: list = [
             s.id, round(s.location.lat, 6), round(s.location.lng, 6), s.type, s.name, s.address,
@@ -254,6 +255,11 @@ def station_data(catalogue: Catalogue) -> str:
         "amenities": list(amenity_bits),
         "streets": list(streets),
         "hours": [json.loads(text) for text in hours_table],
+        # Few stations have a public number: row index → [as shown, tel: link], not a column of nulls.
+        "phones": {str(n): [s.phone.number, s.phone.uri]
+                   for n, s in enumerate(ordered) if s.phone},
+        # The finder cards' 导航 button (the station page offers all three apps).
+        "navigate": navigation.amap_template(settings.app_name),
         "stations": rows,
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))

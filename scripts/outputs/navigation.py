@@ -66,11 +66,33 @@ def _query(args: dict[str, str], safe: str = ",") -> str:
     return urlencode(args, quote_via=quote, safe=safe)
 
 
+# What 高德's ``to`` cannot hold in a name, and what is written instead.
+AMAP_NAME_REPLACEMENTS = {",": "，"}
+
+
+def _amap_route(lat: str, lng: str, name: str, app_name: str) -> str:
+    args = {"to": f"{lng},{lat},{name}", "mode": "ride", "src": app_name, "callnative": "1"}
+    return f"{AMAP_ROUTE}?{_query(args)}"
+
+
 def amap_url(station: Station, app_name: str) -> str:
     lat, lng = coords.wgs84_to_gcj02(station.location.lat, station.location.lng)  # /navigation: GCJ-02 only
-    name = station.name.replace(",", "，")
-    args = {"to": f"{_coord(lng)},{_coord(lat)},{name}", "mode": "ride", "src": app_name, "callnative": "1"}
-    return f"{AMAP_ROUTE}?{_query(args)}"
+    name = station.name
+    for character, replacement in AMAP_NAME_REPLACEMENTS.items():
+        name = name.replace(character, replacement)
+    return _amap_route(_coord(lat), _coord(lng), name, app_name)
+
+
+def amap_template(app_name: str) -> dict[str, object]:
+    """高德's route link with slots, for the finder, which draws its cards in the browser from maps/stations.json.
+
+    The browser fills ``{lat}``/``{lng}`` with the station's GCJ-02 point (6 decimals) and ``{name}`` with the
+    percent-encoded name after ``replace``; the link's other parts come from here, so there is one rule for
+    it. tests/test_finder_cards_browser.py compares the browser's links with ``amap_url``."""
+    url = _amap_route("{lat}", "{lng}", "{name}", app_name)
+    for slot in ("lat", "lng", "name"):
+        url = url.replace(quote("{" + slot + "}", safe=""), "{" + slot + "}")
+    return {"app": "高德地图", "url": url, "crs": "gcj02", "replace": AMAP_NAME_REPLACEMENTS}
 
 
 def baidu_url(station: Station, app_name: str) -> str:

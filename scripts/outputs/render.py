@@ -111,6 +111,7 @@ class PageRenderer:
             is_stale=lambda verified: (today - verified).days > STALE_AFTER_DAYS,
             station_map_src=lambda station: maps.station_map_src(station, catalogue),
             navigation_links=lambda station: navigation.navigation_links(station, catalogue.settings.map.app_name),
+            amap_route=lambda station: navigation.amap_url(station, catalogue.settings.map.app_name),  # finder cards
             json_ld=lambda station: station_extras.json_ld(station, catalogue, site.url),
             content_security_policy=csp.policy(catalogue.settings.map),
             browser_hours=self._browser_hours,
@@ -188,7 +189,7 @@ class PageRenderer:
     def station_lists(self) -> Iterator[tuple[str, str]]:
         """The finder, whose server-side list is complete up to ``FINDER_LIST_LIMIT`` stations; beyond
         that, the complete list for readers without scripts is split over plain directory pages."""
-        ordered = [s for key in self.catalogue.vocabularies.station_types for s in self.catalogue.stations_of_type(key)]
+        ordered = self.catalogue.stations_in_directory_order()
         chunks = [ordered[i:i + FINDER_LIST_LIMIT] for i in range(0, len(ordered), FINDER_LIST_LIMIT)]
         paths = [f"stations/list/{n}.md" for n in range(1, len(chunks) + 1)] if len(chunks) > 1 else []
         directory = [{"link": site_path(posixpath.relpath(p, "stations"))} for p in paths]

@@ -147,6 +147,11 @@ class Phone(Model):
     )
     label: Text | None = Field(default=None, description="号码说明，如 值班电话。")
 
+    @property
+    def uri(self) -> str:
+        """The number as a ``tel:`` link: digits (and a leading +) only, which every dialer reads."""
+        return "tel:" + re.sub(r"[^0-9+]", "", self.number)
+
 
 class Location(Model):
     lat: float = Field(description="纬度（北纬），忻府区约 38.2–38.8。")
@@ -236,6 +241,10 @@ class VocabularyEntry(Model):
         description="主题自带图标名，如 material/battery-charging。",
     )
     synonyms: list[Text] = Field(default=[], description="同义词，供搜索使用，如 卫生间、如厕。")
+    quick: bool = Field(
+        default=False,
+        description="仅用于设施：在首页和驿站地图页显示为一点即筛选的大按钮（骑手最常找的几项，如 饮水、充电）。",
+    )
 
 
 def _only_valid_keys(schema: dict[str, Any]) -> None:

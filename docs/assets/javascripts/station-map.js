@@ -272,6 +272,55 @@
     return district.shown.length;
   }
 
+  /* The rider's position (in the map's coordinates) as a labelled dot, and a view that holds it and the
+     nearest stations the finder lists. The view moves only for a new position, not for every filter. A
+     control puts it back after the rider has panned away. */
+  var here = { marker: null, view: null, key: null };
+
+  function showPosition(point, nearest) {
+    var map = district.map;
+    if (!map) return;
+    var at = L.latLng(point.lat, point.lng);
+    if (!here.marker) {
+      var dot = document.createElement("span");
+      dot.className = "you-are-here__label";
+      dot.textContent = "我的位置";
+      here.marker = L.marker(at, {
+        icon: L.divIcon({ className: "you-are-here", html: dot, iconSize: null, iconAnchor: [9, 9] }),
+        title: "我的位置", alt: "我的位置", keyboard: false, zIndexOffset: 1000, interactive: false,
+      }).addTo(map);
+      recentreControl().addTo(map);
+    } else {
+      here.marker.setLatLng(at);
+    }
+    var bounds = L.latLngBounds([at]);
+    (nearest || []).forEach(function (p) { bounds.extend([p.lat, p.lng]); });
+    here.view = bounds;
+    var key = point.lat.toFixed(5) + "," + point.lng.toFixed(5);
+    if (key !== here.key) {
+      here.key = key;
+      recentre();
+    }
+  }
+
+  function recentre() {
+    if (here.view) district.map.fitBounds(here.view, { padding: [40, 40], maxZoom: 16, animate: false });
+  }
+
+  function recentreControl() {
+    var Control = L.Control.extend({
+      onAdd: function () {
+        var button = L.DomUtil.create("button", "recentre-button");
+        button.type = "button";
+        button.textContent = "回到我的位置";
+        L.DomEvent.disableClickPropagation(button);
+        L.DomEvent.on(button, "click", recentre);
+        return button;
+      },
+    });
+    return new Control({ position: "topright" });
+  }
+
   function showDistrict(map, options) {
     fetch(options.data)
       .then(function (response) {
@@ -327,6 +376,7 @@
 
   window.stationMap = {
     filter: filter,
+    showPosition: showPosition,
     show: function (map, options) {
       document.documentElement.lang = "zh-CN";
       if (options.mode === "district") showDistrict(map, options);

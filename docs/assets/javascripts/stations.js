@@ -2,12 +2,15 @@
  *
  * The finder filters the server-rendered list (complete without JavaScript) and
  * tells the map frame which stations to show, so list and map always agree.
- * The filter state lives in the URL query so a filtered view can be shared.
+ * The filter state lives in the URL query so a filtered view can be shared, and
+ * so home's one-tap buttons can open it already filtered (near=1&amenity=charging).
+ * Near me sorts open stations first, then by distance: the nearest *open* station
+ * is what a rider on the street needs.
  */
 (function () {
   "use strict";
 
-  var FILTER_NAMES = ["q", "open", "h24", "type", "amenity", "near"];
+  var FILTER_NAMES = ["q", "open", "h24", "type", "amenity", "street", "near"];
 
   function distanceText(metres) {
     if (metres < 1000) return "约 " + Math.max(10, Math.round(metres / 10) * 10) + " 米";
@@ -23,6 +26,48 @@
     return 2 * 6371008.8 * Math.asin(Math.sqrt(h));
   }
 
+  /* WGS-84 → GCJ-02, the published formula that scripts/rules/coords.py uses (via coordTransform), for
+     高德's route links and for the rider's dot on tiles drawn in GCJ-02. tests/test_finder_cards_browser.py
+     compares the two at points across China. Outside China the formula leaves a point as it is. */
+  function wgs84ToGcj02(lat, lng) {
+    if (!(lng > 73.66 && lng < 135.05 && lat > 3.86 && lat < 53.55)) return { lat: lat, lng: lng };
+    var PI = 3.1415926535897932384626, A = 6378245.0, EE = 0.00669342162296594323;
+    var x = lng - 105.0, y = lat - 35.0;
+    var dLat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+    dLat += (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0;
+    dLat += (20.0 * Math.sin(y * PI) + 40.0 * Math.sin(y / 3.0 * PI)) * 2.0 / 3.0;
+    dLat += (160.0 * Math.sin(y / 12.0 * PI) + 320 * Math.sin(y * PI / 30.0)) * 2.0 / 3.0;
+    var dLng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+    dLng += (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0;
+    dLng += (20.0 * Math.sin(x * PI) + 40.0 * Math.sin(x / 3.0 * PI)) * 2.0 / 3.0;
+    dLng += (150.0 * Math.sin(x / 12.0 * PI) + 300.0 * Math.sin(x / 30.0 * PI)) * 2.0 / 3.0;
+    var radLat = lat / 180.0 * PI, magic = Math.sin(radLat);
+    magic = 1 - EE * magic * magic;
+    var sqrtMagic = Math.sqrt(magic);
+    dLat = (dLat * 180.0) / ((A * (1 - EE)) / (magic * sqrtMagic) * PI);
+    dLng = (dLng * 180.0) / (A / sqrtMagic * Math.cos(radLat) * PI);
+    return { lat: lat + dLat, lng: lng + dLng };
+  }
+
+  /* The card's 导航 link: the template scripts/outputs/navigation.py writes into maps/stations.json. */
+  function routeLink(navigate, s) {
+    if (!navigate) return "";
+    var point = navigate.crs === "gcj02" ? wgs84ToGcj02(s.point.lat, s.point.lng) : s.point;
+    var name = s.name;
+    Object.keys(navigate.replace || {}).forEach(function (from) { name = name.split(from).join(navigate.replace[from]); });
+    return navigate.url.replace("{lat}", point.lat.toFixed(6)).replace("{lng}", point.lng.toFixed(6))
+      .replace("{name}", encodeURIComponent(name));
+  }
+
+  var ICONS = { navigate: "si si-material-navigation-variant", phone: "si si-material-phone" };
+
+  function icon(className) {
+    var span = document.createElement("span");
+    span.className = className;
+    span.setAttribute("aria-hidden", "true");
+    return span;
+  }
+
   var PAGE_SIZE = 100;  // list items drawn at a time; the rest behind "显示更多"
 
   function Finder(form, data) {
@@ -33,6 +78,17 @@
     this.frame = document.querySelector("iframe.district-map");
     this.types = data.types;
     this.hours = data.hours;
+    this.phones = data.phones || {};
+    this.navigate = data.navigate || null;
+    this.crs = data.crs;
+    this.streets = data.streets;
+    // Each amenity's label and icon, as the filter's own checkboxes show them.
+    var amenityLabels = this.amenityLabels = [];
+    data.amenities.forEach(function (key) {
+      var box = form.querySelector("input[name=amenity][value=\"" + key + "\"]");
+      var mark = box && box.parentNode.querySelector(".si");
+      amenityLabels.push({ label: box ? box.parentNode.textContent.trim() : key, icon: mark ? mark.className : "" });
+    });
     var columns = data.columns, amenityBits = {};
     data.amenities.forEach(function (key, index) { amenityBits[key] = 1 << index; });
     this.amenityBits = amenityBits;
@@ -44,7 +100,8 @@
       var street = data.streets[row[c.street]] || "";
       return {
         order: index, id: row[c.id], type: row[c.type], name: row[c.name], address: row[c.address],
-        status: row[c.status], amenities: row[c.amenities], hours: row[c.hours],
+        status: row[c.status], amenities: row[c.amenities], hours: row[c.hours], street: street,
+        phone: data.phones ? data.phones[String(index)] || null : null,
         search: (row[c.name] + " " + row[c.address] + " " + street).toLowerCase(),
         point: { lat: row[c.lat], lng: row[c.lng] },
       };
@@ -77,16 +134,24 @@
     return clock.today[index] || (clock.today[index] = OpeningHours.today(this.hours[index], clock.now));
   };
 
+  /* A WGS-84 point in the map's coordinates (tiles drawn in GCJ-02 need the shifted point). */
+  Finder.prototype.onMapPoint = function (point) {
+    return this.crs === "gcj02" ? wgs84ToGcj02(point.lat, point.lng) : point;
+  };
+
   Finder.prototype.readUrl = function () {
     var query = new URLSearchParams(window.location.search);
     var form = this.form;
     form.elements.q.value = query.get("q") || "";
+    if (form.elements.street) form.elements.street.value = query.get("street") || "";
     var more = false;
     form.querySelectorAll("input[type=checkbox]").forEach(function (box) {
       box.checked = query.getAll(box.name).indexOf(box.value) !== -1;
       if (box.checked && box.closest("details")) more = true;
     });
     if (more) document.getElementById("finder-more").open = true;  // show the filters a shared link applied
+    var chip = form.querySelector(".chip input:checked"), row = chip && chip.closest(".finder-chips");
+    if (row) chip.parentNode.scrollIntoView({ block: "nearest", inline: "center" });  // a phone's chip row scrolls
     return query.get("near") === "1";
   };
 
@@ -95,6 +160,7 @@
     FILTER_NAMES.forEach(function (name) { query.delete(name); });
     var text = this.form.elements.q.value.trim();
     if (text) query.set("q", text);
+    if (this.form.elements.street && this.form.elements.street.value) query.set("street", this.form.elements.street.value);
     this.form.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
       query.append(box.name, box.value);
     });
@@ -113,6 +179,7 @@
       text: form.elements.q.value.trim().toLowerCase(),
       open: form.elements.open.checked,
       h24: form.elements.h24.checked,
+      street: form.elements.street ? form.elements.street.value : "",
       types: checked("type"),
       amenities: checked("amenity").reduce(function (mask, key) { return mask | (bits[key] || 0); }, 0),
     };
@@ -137,19 +204,24 @@
     var shown = this.stations.filter(function (s) {
       if (c.text && s.search.indexOf(c.text) === -1) return false;
       if (c.types.length && c.types.indexOf(s.type) === -1) return false;
+      if (c.street && s.street !== c.street) return false;
       if ((s.amenities & c.amenities) !== c.amenities || (hoursPass && !hoursPass[s.hours])) return false;
       rows[s.order] = 1;
       return true;
     });
-    if (this.position) {
+    if (this.position) {  // open now first, then the nearest: the nine nearest may all be closed at night
       var here = this.position;
-      shown.forEach(function (s) { s.distance = haversine(here, s.point); });
-      shown.sort(function (a, b) { return a.distance - b.distance || a.order - b.order; });
+      shown.forEach(function (s) {
+        s.distance = haversine(here, s.point);
+        s.closedNow = self.stateOf(s.hours).open ? 0 : 1;
+      });
+      shown.sort(function (a, b) { return a.closedNow - b.closedNow || a.distance - b.distance || a.order - b.order; });
     }
     this.shown = shown;
     this.redraw();
     this.visible = rows;
-    this.count.textContent = "共 " + shown.length + " 处驿站符合条件" + (this.position ? "，按距离排序" : "");
+    this.count.textContent = "共 " + shown.length + " 处驿站符合条件" +
+      (this.position ? "，正在开放的排在前面，再按距离由近到远" : "");
     this.writeUrl();
     if (!this.settle) this.applied = new Promise(function (resolve) { self.settle = resolve; });
     this.syncMap();
@@ -163,8 +235,8 @@
     var list = this.list, page = this.shown.slice(0, PAGE_SIZE);
     for (var i = 0; i < page.length; i++) {
       var li = list.children[i];
-      if (li && this.parts.has(li)) this.fill(li, page[i]);
-      else if (li) list.replaceChild(this.item(page[i]), li);  // the server's list, the first time
+      if (li && (this.parts.has(li) || this.adopt(li))) this.fill(li, page[i]);  // the server's list, the first time
+      else if (li) list.replaceChild(this.item(page[i]), li);
       else list.appendChild(this.item(page[i]));
     }
     while (list.children.length > page.length) list.removeChild(list.lastElementChild);
@@ -188,23 +260,35 @@
     this.more.textContent = "显示更多（还有 " + left + " 处）";
   };
 
-  /* A list item for station s: the same markup the server writes, with its open-now state. */
+  /* A list item for station s: the shape the server writes (scripts/outputs/templates/_station_card.md). */
   Finder.prototype.item = function (s) {
     var li = document.createElement("li");
     li.className = "station-item";
-    function part(tag, className) {
+    function part(parent, tag, className) {
       var el = document.createElement(tag);
       if (className) el.className = className;
-      li.appendChild(el);
+      parent.appendChild(el);
       return el;
     }
-    var parts = { link: part("a") };
+    var parts = { link: part(li, "a") };
     li.appendChild(document.createTextNode(" "));
-    parts.type = part("span", "badge badge-type-small");
-    parts.open = part("span");
-    parts.distance = null;
-    parts.address = part("span", "station-item-address");
-    parts.hours = part("span", "station-item-hours");
+    parts.type = part(li, "span", "badge badge-type-small");
+    var state = part(li, "span", "station-item-state");
+    parts.open = part(state, "span", "station-item-open");
+    parts.distance = part(state, "span", "station-item-distance");
+    parts.amenities = part(li, "span", "station-item-amenities");
+    parts.amenities.setAttribute("role", "img");
+    parts.address = part(li, "span", "station-item-address");
+    parts.hours = part(li, "span", "station-item-hours");
+    var actions = part(li, "span", "station-item-actions");
+    parts.navigate = part(actions, "a", "md-button md-button--primary station-item-navigate");
+    parts.navigate.rel = "noopener";
+    parts.navigate.appendChild(icon(ICONS.navigate));
+    parts.navigate.appendChild(document.createTextNode(" 导航"));
+    parts.call = part(actions, "a", "md-button station-item-call");
+    parts.call.appendChild(icon(ICONS.phone));
+    parts.call.appendChild(document.createTextNode(" 电话"));
+    parts.actions = actions;
     this.parts.set(li, parts);
     this.fill(li, s);
     return li;
@@ -212,28 +296,58 @@
 
   /* Make the item li show station s, changing only what differs. */
   Finder.prototype.fill = function (li, s) {
-    var parts = this.parts.get(li), state = this.stateOf(s.hours);
+    var parts = this.parts.get(li), state = this.stateOf(s.hours), self = this;
     function text(el, value) { if (el.textContent !== value) el.textContent = value; }
     if (li.getAttribute("data-station") !== s.id) {
       li.setAttribute("data-station", s.id);
       parts.link.href = encodeURIComponent(s.id) + "/";
+      parts.navigate.href = routeLink(this.navigate, s);
+      // A phone link only for a well-formed number (the build wrote it; checked again here all the same).
+      var phone = s.phone && /^tel:\+?[0-9]+$/.test(s.phone[1]) ? s.phone : null;
+      if (phone) parts.call.href = phone[1];
+      else parts.call.removeAttribute("href");
+      parts.call.hidden = !phone;
+      parts.call.setAttribute("aria-label", phone ? "电话 " + phone[0] : "");
+      var labels = [], marks = document.createDocumentFragment();
+      this.amenityLabels.forEach(function (amenity, index) {
+        if (!(s.amenities & (1 << index))) return;
+        labels.push(amenity.label);
+        if (amenity.icon) marks.appendChild(icon(amenity.icon));
+      });
+      parts.amenities.setAttribute("aria-label", "设施：" + labels.join("、"));
+      parts.amenities.replaceChildren(marks);
     }
     text(parts.link, s.name);
     text(parts.type, this.types[s.type] ? this.types[s.type].label : "");
     var openClass = "station-item-open " + (state.open ? "is-open" : "is-closed");
     if (parts.open.className !== openClass) parts.open.className = openClass;
     text(parts.open, state.text);
-    if (this.position && !parts.distance) {
-      parts.distance = document.createElement("span");
-      parts.distance.className = "station-item-distance";
-      li.insertBefore(parts.distance, parts.address);
-    } else if (!this.position && parts.distance) {
-      li.removeChild(parts.distance);
-      parts.distance = null;
-    }
-    if (parts.distance) text(parts.distance, distanceText(s.distance));
+    text(parts.distance, this.position ? " · " + distanceText(s.distance) : "");
     text(parts.address, s.address);
     text(parts.hours, this.todayOf(s.hours));
+    return self;
+  };
+
+  /* The server's item: find its parts so it can be filled in place, as the browser's own are. */
+  Finder.prototype.adopt = function (li) {
+    var q = function (selector) { return li.querySelector(selector); };
+    var parts = { link: q("a"), type: q(".badge-type-small"), open: q(".station-item-open"),
+                  distance: q(".station-item-distance"), amenities: q(".station-item-amenities"),
+                  address: q(".station-item-address"), hours: q(".station-item-hours"),
+                  navigate: q(".station-item-navigate"), call: q(".station-item-call"),
+                  actions: q(".station-item-actions") };
+    if (!parts.call) {  // the server writes 电话 only where there is a number
+      parts.call = document.createElement("a");
+      parts.call.className = "md-button station-item-call";
+      parts.call.appendChild(icon(ICONS.phone));
+      parts.call.appendChild(document.createTextNode(" 电话"));
+      parts.call.hidden = true;
+      parts.actions.appendChild(parts.call);
+    }
+    for (var name in parts) if (!parts[name]) return false;  // an old page: draw the item anew
+    li.removeAttribute("data-station");  // so fill() writes every part
+    this.parts.set(li, parts);
+    return true;
   };
 
   /* Show the list's stations on the map; settle this.applied once the map shows them. Without a
@@ -241,31 +355,56 @@
   Finder.prototype.syncMap = function () {
     var frame = this.frame, map = frame && frame.contentWindow && frame.contentWindow.stationMap;
     var onMap = map ? map.filter(this.visible) : null;
+    if (map && map.showPosition && this.position) {  // the rider's dot, and the view around it and the nearest
+      var self = this, nearest = this.shown.slice(0, 3).map(function (s) { return self.onMapPoint(s.point); });
+      map.showPosition(this.onMapPoint(this.position), nearest);
+    }
     if ((onMap !== null || !frame) && this.settle) {
       this.settle({ list: this.shown.length, map: onMap });
       this.settle = null;
     }
   };
 
+  /* Ask for the rider's position, then sort by it. While a position is awaited on arrival (near=1 from
+     home's buttons) the list keeps its place but is not shown, so it does not visibly reorder under a finger. */
   Finder.prototype.locate = function () {
-    var self = this;
+    var self = this, list = this.list;
+    function done() { list.classList.remove("is-locating"); }
     if (!navigator.geolocation) {
-      self.count.textContent = "这个浏览器不能定位，请用搜索或筛选。";
+      done();
+      self.fallBack("这个浏览器不能定位。");
       return;
     }
     self.count.textContent = "正在定位……";
     navigator.geolocation.getCurrentPosition(function (position) {
       self.position = { lat: position.coords.latitude, lng: position.coords.longitude };
       self.apply();
-    }, function () {
-      self.count.textContent = "无法获取位置（需要允许定位，且网页须通过 https 打开）。";
+      done();
+      // The answer is the first card: bring it up if the filters pushed it below the first screen.
+      var top = self.count.getBoundingClientRect().top;
+      if (top > window.innerHeight / 2) self.count.scrollIntoView({ block: "start" });
+    }, function (error) {
+      done();
+      self.fallBack(error && error.code === 1 ? "没有定位权限（可以在浏览器设置里允许本站定位）。"
+        : "暂时无法获取位置（网页须通过 https 打开，室内信号弱时可稍后再试）。");
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  };
+
+  /* No position: say why, and offer the next best thing, the street the rider is in. */
+  Finder.prototype.fallBack = function (why) {
+    this.position = null;
+    this.apply();
+    var street = this.form.elements.street;
+    this.count.textContent = why + (street ? "请在“街道”里选择您所在的街道，或搜索路名。" : "请搜索路名或驿站名称。");
+    this.form.classList.add("finder-no-position");
+    (street || this.form.elements.q).focus();
   };
 
   Finder.prototype.start = function () {
     var self = this;
     var near = this.readUrl();
-    this.form.hidden = false;
+    if (near) this.list.classList.add("is-locating");
+    document.getElementById("finder-controls").disabled = false;
     this.form.addEventListener("input", function () { self.apply(true); });
     this.form.addEventListener("change", function () { self.apply(true); });
     this.form.addEventListener("submit", function (event) { event.preventDefault(); });
