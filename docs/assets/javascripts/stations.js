@@ -296,7 +296,7 @@
 
   /* Make the item li show station s, changing only what differs. */
   Finder.prototype.fill = function (li, s) {
-    var parts = this.parts.get(li), state = this.stateOf(s.hours), self = this;
+    var parts = this.parts.get(li), state = this.stateOf(s.hours);
     function text(el, value) { if (el.textContent !== value) el.textContent = value; }
     if (li.getAttribute("data-station") !== s.id) {
       li.setAttribute("data-station", s.id);
@@ -325,7 +325,6 @@
     text(parts.distance, this.position ? " · " + distanceText(s.distance) : "");
     text(parts.address, s.address);
     text(parts.hours, this.todayOf(s.hours));
-    return self;
   };
 
   /* The server's item: find its parts so it can be filled in place, as the browser's own are. */
@@ -370,6 +369,7 @@
   Finder.prototype.locate = function () {
     var self = this, list = this.list;
     function done() { list.classList.remove("is-locating"); }
+    setTimeout(done, 3000);  // a slow GPS fix: show the list meanwhile (it reorders when the position comes)
     if (!navigator.geolocation) {
       done();
       self.fallBack("这个浏览器不能定位。");
