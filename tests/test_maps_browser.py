@@ -13,6 +13,7 @@ STATION_COUNT = len(list((DATA / "stations").glob("*.yaml")))
 
 def map_frame(visit: PageVisit, selector: str):
     visit.page.wait_for_selector(selector)
+    visit.page.locator(selector).scroll_into_view_if_needed()  # on a phone the map is below the list, loaded lazily
     frame = visit.page.frame_locator(selector)
     frame.locator("html[data-stations]").wait_for(state="attached")
     return frame
@@ -103,7 +104,7 @@ def test_maps_appear_when_following_links(phone: PageVisit, site_url: str) -> No
     page.locator("a.find-station").click()
     page.wait_for_url("**/stations/")
     assert stations_on_district_map(map_frame(phone, "iframe.district-map")) == STATION_COUNT
-    page.locator('li[data-station="xiaoge-07"] a').click()
+    page.locator('li[data-station="xiaoge-07"] a').first.click()  # the name; then 导航 and 电话
     page.wait_for_url("**/stations/xiaoge-07/")
     open_station_map(page)
     assert map_frame(phone, "iframe.station-map").locator(".station-marker").count() == 1
@@ -127,3 +128,14 @@ def test_tiles_are_requested_from_the_configured_provider_only(phone: PageVisit,
     assert {url.split("/")[2] for url in phone.third_party} <= TILE_HOSTS
 
 
+def test_map_credit_has_no_flag_and_the_scale_is_metric(phone: PageVisit, site_url: str) -> None:
+    """Leaflet's default credit carries a national flag, and folium's scale bar shows miles: neither belongs on
+    this site's maps. The credit is the word "Leaflet" and the tiles' own credit; the scale is in metres."""
+    phone.page.goto(site_url + "stations/")
+    frame = map_frame(phone, "iframe.district-map")
+    credit = frame.locator(".leaflet-control-attribution")
+    assert credit.locator("svg, img").count() == 0
+    assert credit.inner_text().startswith("Leaflet | ")
+    scales = frame.locator(".leaflet-control-scale-line")
+    assert scales.count() == 1
+    assert scales.inner_text().endswith((" m", " km"))

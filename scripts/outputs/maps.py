@@ -183,8 +183,9 @@ def _map_document(name: str, catalogue: Catalogue, mode: str, zoom: int) -> tupl
     figure.header.add_child(
         Element(f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp.policy(settings))}">'),
         name="content_security_policy")
+    # No folium scale bar: it shows miles too. station-map.js adds a metric one.
     leaflet_map = folium.Map(location=[round(lat, 6), round(lng, 6)], zoom_start=zoom, tiles=None,
-                             control_scale=True)
+                             control_scale=False)
     leaflet_map._id = name
     leaflet_map.default_js = [("leaflet", f"../{VENDOR}/leaflet/leaflet.js")]
     leaflet_map.default_css = [("leaflet_css", f"../{VENDOR}/leaflet/leaflet.css")]

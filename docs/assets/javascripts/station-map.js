@@ -379,6 +379,10 @@
     showPosition: showPosition,
     show: function (map, options) {
       document.documentElement.lang = "zh-CN";
+      // Leaflet's default credit carries a national flag: not on a Party-building (党群) site's map. The word
+      // "Leaflet" credits the library; the tiles' own credit and 审图号 follow it.
+      map.attributionControl.setPrefix("Leaflet");
+      L.control.scale({ metric: true, imperial: false }).addTo(map);  // metres and kilometres only
       if (options.mode === "district") showDistrict(map, options);
       else showPoint(map);
     },
