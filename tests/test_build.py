@@ -9,7 +9,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import DATA, _site_mount_path, build_site
+from conftest import DATA, ROOT, _site_mount_path, build_site
 
 
 def records(pattern: str) -> list[dict]:
@@ -133,6 +133,7 @@ def test_every_internal_link_and_anchor_resolves(built_site: Path) -> None:
             if href.startswith(("http://", "https://", "mailto:", "tel:", "//")):
                 continue
             target, _, anchor = href.partition("#")
+            target = target.partition("?")[0]  # a page with its state in the query (the finder's filters)
             if target.startswith(mount):
                 target_path = built_site / target[len(mount):]
             else:
@@ -157,3 +158,11 @@ def test_the_site_publishes_no_editor_files(built_site: Path) -> None:
     published = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*")
                  if p.suffix in (".yaml", ".yml", ".py") or p.name in ("scaffolds", "_preview")]
     assert published == []
+
+
+def test_no_developer_page_is_published(built_site: Path) -> None:
+    """The benchmark's figures are for the people who maintain the code (scripts/devtools/benchmark.md): not a
+    page of the public site, nor in its sitemap."""
+    assert not (built_site / "benchmark").exists()
+    assert "benchmark" not in (built_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert not any(p.name == "benchmark.md" for p in (ROOT / "docs").rglob("*.md"))
