@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="中间文件目录（默认 build/）")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", help="校验数据")
-    commands.add_parser("build", help="校验并生成网站")
+    build = commands.add_parser("build", help="校验并生成网站")
+    build.add_argument("--publish", action="store_true",
+                       help="正式发布的构建：示例网址、示例联系方式、缺少的备案号等会让构建失败（而不只是警告）")
     serve = commands.add_parser("serve", help="本地预览，修改后自动重建")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="地址:端口")
     commands.add_parser("schema", help="重新生成 data/schemas 下的 JSON Schema，并更新数据文件第一行的 schema 说明")
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=(args.data or pipeline.ROOT / "data").resolve(),
         work_dir=(args.work or pipeline.ROOT / "build").resolve(),
         site_dir=(args.site or pipeline.ROOT / "site").resolve(),
+        publish=getattr(args, "publish", False),
     )
     try:
         return _run(args, project)

@@ -87,7 +87,7 @@ def test_two_taps_from_home_reach_the_route_to_the_nearest_open_station_with_cha
     assert re.fullmatch(r" · 约 \d+(\.\d)? (米|公里)", first.locator(".station-item-distance").text_content())
     go = first.locator(".station-item-navigate")
     box = go.bounding_box()
-    assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], "导航 is on the screen after tap 1"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], "导航 is on the screen after tap 1"
     assert box["width"] >= 48 and box["height"] >= 48
     assert_same_route(go.get_attribute("href"), expected)  # tap 2 opens this route (off this machine: not followed)
     assert rider.errors == []
@@ -196,7 +196,8 @@ TARGETS_JS = """() => {
     const cx = box.left + box.width / 2, cy = box.top + box.height / 2, r = MIN / 2 - 1;
     const corners = [[cx - r, cy - r], [cx + r, cy - r], [cx - r, cy + r], [cx + r, cy + r]];
     if (!corners.every(([x, y]) => reaches(el, x, y)))
-      small.push(el.tagName + " " + (el.className || "") + " «" + (el.textContent || el.getAttribute("aria-label") || "").trim().slice(0, 24) + "» " + Math.round(box.width) + "×" + Math.round(box.height));
+      small.push(el.tagName + " " + (el.className || "") + " «" + (el.textContent || el.getAttribute("aria-label")
+        || "").trim().slice(0, 24) + "» " + Math.round(box.width) + "×" + Math.round(box.height));
   }
   return small;
 }"""

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -29,9 +30,9 @@ from pydantic import BaseModel
 
 from ..outputs import csp, maps, open_data, photos, search_index, station_extras
 from ..outputs.render import PageRenderer, SiteInfo
-from ..records.models import MapSettings
+from ..records.models import SiteSettings
 from ..records.registry import RecordType, collections
-from . import forks, guard
+from . import forks, guard, publish_check
 from .check import check_record
 from .content_rules import check_content
 from .load import RawRecord, data_paths, load_file
@@ -55,6 +56,7 @@ class Project:
     work_dir: Path = ROOT / "build"
     site_dir: Path = ROOT / "site"
     reuse: Reuse = NOTHING_REUSED
+    publish: bool = False  # the official site's build: placeholders fail it (publish_check) instead of warning
 
     @property
     def docs_dir(self) -> Path:
@@ -208,14 +210,34 @@ def site_url(config_file: Path = ROOT / "mkdocs.yml") -> str:
         return yaml_load(file).get("site_url") or ""
 
 
-def mkdocs_config(project: Project, site_dir: Path, map_settings: MapSettings | None = None) -> MkDocsConfig:
-    """The MkDocs configuration, with the Content-Security-Policy every page carries (overrides/main.html)."""
+def mkdocs_config(project: Project, site_dir: Path, settings: SiteSettings | None = None) -> MkDocsConfig:
+    """The MkDocs configuration, with the Content-Security-Policy every page carries (overrides/main.html) and
+    the site's identity for every page's footer (overrides/partials/copyright.html)."""
     project.staging_dir.mkdir(parents=True, exist_ok=True)
     config = load_config(
         str(project.config_file), docs_dir=str(project.staging_dir), site_dir=str(site_dir), strict=True
     )
-    config.extra["content_security_policy"] = csp.policy(map_settings)
+    config.extra["content_security_policy"] = csp.policy(settings.map if settings else None)
+    if settings is not None:
+        identity = settings.identity
+        config.extra["identity"] = {
+            **identity.model_dump(),
+            "phone_uri": identity.phone.uri if identity.phone else None,
+            # The public-security filing's query page takes the number's 14 digits.
+            "police_code": re.sub(r"\D", "", identity.police_number) if identity.police_number else None,
+        }
+        config.extra["generator"] = False  # no English theme credit: the footer is the publisher's
     return config
+
+
+def check_publishable(project: Project, config: MkDocsConfig, catalogue: Catalogue) -> None:
+    """Placeholders fail a publishing build (nothing is written) and are warnings in any other."""
+    found = publish_check.findings(config.site_url or "", catalogue)
+    if found and project.publish:
+        raise BuildFailed("这个网站还不能正式发布（not ready to publish）：\n" + "\n".join(f"- {f}" for f in found))
+    if found:
+        log.warning("正式发布前要改的 %d 处（to fix before publishing; `build --publish` refuses them）：\n%s",
+                    len(found), "\n".join(f"- {f}" for f in found))
 
 
 def build(project: Project) -> BuildReport:
@@ -233,7 +255,8 @@ def build(project: Project) -> BuildReport:
 
     temporary_site = project.work_dir / "site.partial"
     shutil.rmtree(temporary_site, ignore_errors=True)
-    config = mkdocs_config(project, temporary_site, catalogue.settings.map)
+    config = mkdocs_config(project, temporary_site, catalogue.settings)
+    check_publishable(project, config, catalogue)
     writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""))
     report.pages_written, report.pages_unchanged = writer.changed, len(writer.written) - writer.changed
     lap("generate")

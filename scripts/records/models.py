@@ -330,8 +330,45 @@ class Source(Model):
     note: Text | None = Field(default=None, description="说明。")
 
 
+# Filing numbers as the authorities print them: 晋ICP备2026012345号-1 (8 digits in older numbers, 10 now),
+# 晋公网安备14090202000123号 (the province's one-character name first; 14 digits), and the 10-digit
+# 政府网站标识码.
+ICP_PATTERN = r"^[\u4e00-\u9fff]ICP备\d{8,10}号(-\d{1,3})?$"
+POLICE_PATTERN = r"^[\u4e00-\u9fff]公网安备 ?\d{14}号$"
+
+
+class SiteIdentity(Model):
+    """Who publishes the site. Every page's footer shows it, as a public website in mainland China must."""
+
+    sponsor: Name = Field(description="主办单位，如 中共忻州市忻府区委社会工作部。")
+    operator: Name | None = Field(default=None, description="承办单位（负责日常运行维护的单位）。")
+    phone: Phone | None = Field(default=None, description="网站联系电话（公开号码）。")
+    address: Text | None = Field(default=None, description="联系地址。")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", description="联系邮箱。")
+    icp_number: str | None = Field(
+        default=None, pattern=ICP_PATTERN,
+        description="ICP 备案号，如 晋ICP备2026012345号-1。页脚链接到工业和信息化部的备案查询网站。",
+    )
+    police_number: str | None = Field(
+        default=None, pattern=POLICE_PATTERN,
+        description="公安机关备案号，如 晋公网安备14090202000123号。页脚链接到全国互联网安全管理服务平台的查询页。",
+    )
+    government_site_code: str | None = Field(
+        default=None, pattern=r"^\d{10}$", description="政府网站标识码（10 位数字；政府网站才有）。",
+    )
+    logo: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_./-]+\.svg$",
+        description="网站标志，docs/ 里的 SVG 文件，如 assets/images/logo.svg。",
+    )
+    mainland: bool = Field(
+        default=True, description="网站在中国大陆的服务器上提供服务：正式发布时必须有 ICP 备案号和有审图号的底图。",
+    )
+    sample: bool = Field(default=False, description="以上是示例（占位）信息：正式发布时会被拒绝。")
+
+
 class SiteSettings(Model):
     district: Name = Field(description="辖区名称，如 忻州市忻府区。")
+    identity: SiteIdentity = Field(description="主办、承办单位，联系方式和备案号：显示在每一页的页脚。")
     tagline: Text = Field(description="一句话介绍网站。")
     map: MapSettings = Field(description="地图设置：中心、辖区范围、底图。")
     report: ReportChannel = Field(description="“报告问题”链接用的渠道。")

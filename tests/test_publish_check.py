@@ -1,0 +1,115 @@
+"""Going live (issue 17): the site says who publishes it, and a publishing build refuses the demo's placeholders.
+
+Real builds through the command line: the shipped demo data, and a copy of the project filled in the way a
+district office would fill it in."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import DATA, build_site, project_copy, run_cli
+
+OFFICIAL_IDENTITY = {
+    "sample": False,
+    "sponsor": "中共忻州市忻府区委社会工作部",
+    "operator": "忻府区新就业群体党群服务中心",
+    "phone": {"number": "0350-3031234"},
+    "address": "忻州市忻府区长征街88号",
+    "icp_number": "晋ICP备2026012345号-1",
+    "police_number": "晋公网安备14090202000123号",
+    "government_site_code": "1409020001",
+    "logo": "assets/images/logo.svg",
+    "mainland": True,
+}
+
+
+def official_project(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the project and its data with every placeholder replaced, as the district office would."""
+    root = project_copy(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "site_url: https://example.org/xinfu/", "site_url: https://yizhan.xinfu.gov.cn/xinfu/"), encoding="utf-8")
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    for path in data.rglob("*.yaml"):  # the records, verified: no longer samples
+        text = path.read_text(encoding="utf-8")
+        if "sample: true" in text:
+            path.write_text(text.replace("sample: true", "sample: false"), encoding="utf-8")
+    site = yaml.safe_load((data / "site.yaml").read_text(encoding="utf-8"))
+    site["identity"] = OFFICIAL_IDENTITY
+    site["report"] = {"issue_url": "https://yizhan.xinfu.gov.cn/feedback/", "email": "yizhan@xinfu.gov.cn",
+                      "phone": {"number": "0350-3035678"}}
+    site["map"]["tiles"] = "tianditu"
+    site["map"]["review_number"] = "GS(2024)0568号"
+    (data / "site.yaml").write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root, data
+
+
+def test_a_publishing_build_refuses_the_demo_and_names_every_setting(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "published.html").write_text("the site as it was", encoding="utf-8")
+    result = run_cli("--data", DATA, "--work", tmp_path / "work", "--site", site, "build", "--publish")
+    assert result.exit_code == 1
+    assert "还不能正式发布" in result.output and "Traceback" not in result.output
+    for setting in ["mkdocs.yml site_url", "data/site.yaml identity：", "data/site.yaml identity.phone",
+                    "data/site.yaml identity.icp_number", "data/site.yaml report.issue_url",
+                    "data/site.yaml report.email", "data/site.yaml report.phone", "data/site.yaml map.tiles",
+                    "sample: true"]:
+        assert setting in result.output, setting
+    assert [p.name for p in site.iterdir()] == ["published.html"], "nothing is published"
+
+
+def test_a_local_build_of_the_demo_warns_and_goes_on(tmp_path: Path) -> None:
+    result = build_site(DATA, tmp_path / "work", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    assert "正式发布前要改的 9 处" in result.output
+    footer = BeautifulSoup((tmp_path / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    identity = footer.select_one("footer .site-identity")
+    assert "示例" in identity.select_one(".site-identity__sample").text
+
+
+def test_the_official_site_publishes_and_every_page_says_who_runs_it(tmp_path: Path, monkeypatch) -> None:
+    root, data = official_project(tmp_path)
+    monkeypatch.setenv("TIANDITU_KEY", "test-key-for-the-build")
+    result = run_cli("--data", data, "--work", tmp_path / "work", "--site", tmp_path / "site", "build", "--publish",
+                     root=root)
+    assert result.exit_code == 0, result.output
+    assert "正式发布前要改" not in result.output
+    pages = [tmp_path / "site" / "index.html", tmp_path / "site" / "stations" / "index.html",
+             tmp_path / "site" / "stations" / "xinfu-centre" / "index.html"]
+    for path in pages:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        footer = soup.select_one("footer .site-identity")
+        text = footer.get_text(" ", strip=True)
+        assert "主办单位：中共忻州市忻府区委社会工作部" in text and "承办单位：忻府区新就业群体党群服务中心" in text
+        assert footer.find("a", string="0350-3031234")["href"] == "tel:03503031234"
+        icp = footer.find("a", string="晋ICP备2026012345号-1")
+        assert icp["href"] == "https://beian.miit.gov.cn/"
+        police = footer.find("a", string="晋公网安备14090202000123号")
+        assert police["href"] == "https://beian.mps.gov.cn/#/query/webSearch?code=14090202000123"
+        assert "政府网站标识码：1409020001" in text
+        assert "示例" not in text
+        assert "Material for MkDocs" not in soup.get_text() and not soup.select('a[href*="squidfunk"]')
+        logo = soup.select_one(".md-header .md-logo img")
+        assert logo["src"].endswith("assets/images/logo.svg")
+
+
+def test_a_sample_phone_number_is_recognised(tmp_path: Path, monkeypatch) -> None:
+    """The placeholder patterns: zeros after the area code, a counting sequence, a label that says 示例."""
+    root, data = official_project(tmp_path)
+    site = yaml.safe_load((data / "site.yaml").read_text(encoding="utf-8"))
+    site["identity"]["phone"] = {"number": "0350-1234567"}
+    site["report"]["phone"] = {"number": "0350-3035678", "label": "示例号码"}
+    (data / "site.yaml").write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("TIANDITU_KEY", "test-key-for-the-build")
+    result = run_cli("--data", data, "--work", tmp_path / "work", "--site", tmp_path / "site", "build", "--publish",
+                     root=root)
+    assert result.exit_code == 1
+    assert re.findall(r"^- (.+?)：", result.output, flags=re.M) == [
+        "data/site.yaml identity.phone", "data/site.yaml report.phone"], result.output
