@@ -166,3 +166,13 @@ def test_no_developer_page_is_published(built_site: Path) -> None:
     assert not (built_site / "benchmark").exists()
     assert "benchmark" not in (built_site / "sitemap.xml").read_text(encoding="utf-8")
     assert not any(p.name == "benchmark.md" for p in (ROOT / "docs").rglob("*.md"))
+
+
+def test_every_page_says_it_is_in_mainland_chinese(built_site: Path) -> None:
+    """lang="zh-CN" on MkDocs' pages, the map documents and the posters alike: browsers and screen readers then
+    choose mainland fonts and pronunciation. The search index is Chinese all the same (Pagefind's zh)."""
+    other = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")
+             if '<html lang="zh-CN"' not in p.read_text(encoding="utf-8")[:400]]
+    assert other == []
+    entry = (built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8")
+    assert '"languages":{"zh":' in entry

@@ -51,6 +51,10 @@ def _directives(settings: MapSettings | None) -> list[str]:
         "font-src 'self'",
         "connect-src 'self'",
         "frame-src 'self'",  # the map documents are iframes of the site's own pages
+        # The offline support (outputs/offline.py): the service worker and the web app manifest, both the site's
+        # own files. default-src would allow them too; said here so that tightening it cannot break them.
+        "worker-src 'self'",
+        "manifest-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

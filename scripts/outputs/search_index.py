@@ -60,6 +60,7 @@ NOT_CONTENT = (
     ".source-credit", ".headerlink", "iframe", "svg", "script",
 )
 OUTPUT = "pagefind"
+INDEX_LANGUAGE = "zh"  # Pagefind's Chinese: word segmentation for 简体中文
 # What search.js loads; Pagefind's own user interfaces, and its web worker (search.js runs it
 # without one), are not published.
 RUNTIME_FILES = ("pagefind.js", "pagefind-entry.json", "wasm.*.pagefind", "*.pf_meta", "index", "fragment", "filter")
@@ -185,7 +186,10 @@ def _run_pagefind(copies: Path, output: Path) -> None:
     if executable is None:
         raise SearchIndexFailed("找不到 Pagefind（search indexer missing）。"
                                 "运行 make setup 安装依赖（pagefind[extended]）。")
-    command = [str(executable), "--site", str(copies), "--output-path", str(output), "--silent"]
+    # The pages say lang="zh-CN", which Pagefind does not map to its Chinese word segmentation (it indexed them
+    # as an unknown language, one index of whole runs of characters): index them as Chinese.
+    command = [str(executable), "--site", str(copies), "--output-path", str(output), "--silent",
+               "--force-language", INDEX_LANGUAGE]
     for selector in NOT_CONTENT:
         command += ["--exclude-selectors", selector]
     try:
@@ -201,6 +205,9 @@ def _check(output: Path, expected: int) -> None:
     try:
         entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))
         indexed = sum(language["page_count"] for language in entry["languages"].values())
+        if list(entry["languages"]) != [INDEX_LANGUAGE]:
+            raise SearchIndexFailed(f"搜索索引的语言是 {list(entry['languages'])}，应为 {INDEX_LANGUAGE}"
+                                    "（the index lost its Chinese segmentation）。")
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SearchIndexFailed(f"Pagefind 没有写出可用的搜索索引（no index written）：{error}") from None
     if indexed != expected:

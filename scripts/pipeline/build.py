@@ -28,7 +28,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.utils.yaml import yaml_load
 from pydantic import BaseModel
 
-from ..outputs import csp, maps, open_data, photos, search_index, station_extras
+from ..outputs import csp, maps, offline, open_data, photos, search_index, station_extras
 from ..outputs.render import PageRenderer, SiteInfo
 from ..records.models import SiteSettings
 from ..records.registry import RecordType, collections
@@ -257,6 +257,9 @@ def build(project: Project) -> BuildReport:
     shutil.rmtree(temporary_site, ignore_errors=True)
     config = mkdocs_config(project, temporary_site, catalogue.settings)
     check_publishable(project, config, catalogue)
+    # Works with no signal after the first visit: MkDocs' pages link the manifest, and once it has written
+    # them it also writes the service worker, the manifest and the icons (outputs/offline.py).
+    offline.add_to(config, project.work_dir / "cache" / "app-icons")
     writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""))
     report.pages_written, report.pages_unchanged = writer.changed, len(writer.written) - writer.changed
     lap("generate")
