@@ -5,6 +5,7 @@ district office would fill it in."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -98,6 +99,16 @@ def test_the_official_site_publishes_and_every_page_says_who_runs_it(tmp_path: P
         assert "Material for MkDocs" not in soup.get_text() and not soup.select('a[href*="squidfunk"]')
         logo = soup.select_one(".md-header .md-logo img")
         assert logo["src"].endswith("assets/images/logo.svg")
+    # 天地图, the production map: its tiles with the key from the environment, its 审图号 in the credit, its
+    # hosts (and no other) in the pages' Content-Security-Policy.
+    district = (tmp_path / "site" / "maps" / "district.html").read_text(encoding="utf-8")
+    script = (tmp_path / "site" / "maps" / "district.js").read_text(encoding="utf-8")
+    assert "tianditu.gov.cn" in script and "tk=test-key-for-the-build" in script
+    assert json.dumps("审图号：GS(2024)0568号")[1:-1] in script  # the credit, as folium writes it (JSON)
+    meta = BeautifulSoup(district, "html.parser").find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    policy = meta["content"]
+    image_hosts = re.search(r"img-src ([^;]+)", policy).group(1).split()
+    assert image_hosts[:2] == ["'self'", "data:"] and all("tianditu.gov.cn" in h for h in image_hosts[2:])
 
 
 def test_a_sample_phone_number_is_recognised(tmp_path: Path, monkeypatch) -> None:
