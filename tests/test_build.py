@@ -176,3 +176,34 @@ def test_every_page_says_it_is_in_mainland_chinese(built_site: Path) -> None:
     assert other == []
     entry = (built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8")
     assert '"languages":{"zh":' in entry
+
+
+def test_a_shared_link_shows_title_summary_and_picture(built_site: Path) -> None:
+    """Open Graph on every MkDocs page, with absolute addresses under site_url; a station with a photo shares it."""
+    from conftest import published_site_url
+
+    base = published_site_url()
+    for path in [built_site / "index.html", *built_site.glob("stations/*/index.html")]:
+        if path.parent.name == "poster":
+            continue
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        og = {m["property"]: m["content"] for m in soup.select('meta[property^="og:"]')}
+        assert og["og:title"] and og["og:description"] and og["og:locale"] == "zh_CN", path
+        assert og["og:image"].startswith(base) and (built_site / og["og:image"][len(base):]).is_file(), path
+        if "og:url" in og:
+            assert og["og:url"].startswith(base)
+    xiaoge = BeautifulSoup((built_site / "stations" / "xiaoge-01" / "index.html").read_text(encoding="utf-8"),
+                           "html.parser")
+    assert "/assets/photos/xiaoge-01/" in xiaoge.select_one('meta[property="og:image"]')["content"]
+    assert xiaoge.select_one('meta[property="og:title"]')["content"].startswith(xiaoge.h1.get_text(strip=True))
+    home = BeautifulSoup((built_site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    icon = home.select_one('link[rel="icon"][type="image/png"]')
+    assert (built_site / icon["href"]).is_file()
+
+
+def test_robots_txt_points_crawlers_at_the_sitemap(built_site: Path) -> None:
+    from conftest import published_site_url
+
+    lines = (built_site / "robots.txt").read_text(encoding="utf-8").splitlines()
+    assert "User-agent: *" in lines
+    assert f"Sitemap: {published_site_url()}sitemap.xml" in lines

@@ -233,6 +233,8 @@ class PageRenderer:
         yield "feed.xml", self.render("feed.xml", "feed.xml")
         yield "figures.md", self.render("figures.md", "figures.md", figures=c.figures())
         yield "fields.md", self.render("fields.md", "fields.md", record_types=RECORD_TYPES)
+        yield "robots.txt", self.render("robots.txt", "robots.txt",
+                                        base_path=urllib.parse.urlsplit(self.site.url).path or "/")
 
 
 def day_starts(day: dt.date, later: int = 0) -> str:
