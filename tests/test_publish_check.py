@@ -124,3 +124,24 @@ def test_a_sample_phone_number_is_recognised(tmp_path: Path, monkeypatch) -> Non
     assert result.exit_code == 1
     assert re.findall(r"^- (.+?)：", result.output, flags=re.M) == [
         "data/site.yaml identity.phone", "data/site.yaml report.phone"], result.output
+
+
+def test_the_base_path_comes_from_site_url_everywhere(tmp_path: Path) -> None:
+    """Another district, another address: the 404 page (absolute links), the service worker's scope, the manifest,
+    robots.txt and the QR codes all follow site_url; nothing is left pointing at /xinfu/."""
+    root = project_copy(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "site_url: https://example.org/xinfu/", "site_url: https://yizhan.example.gov.cn/dingxiang/"),
+        encoding="utf-8")
+    site = tmp_path / "site"
+    result = run_cli("--data", DATA, "--work", tmp_path / "work", "--site", site, "build", root=root)
+    assert result.exit_code == 0, result.output
+    not_found = BeautifulSoup((site / "404.html").read_text(encoding="utf-8"), "html.parser")
+    local = [el.get("href") or el.get("src") for el in not_found.select("link[href], script[src], a[href], img[src]")
+             if not (el.get("href") or el.get("src")).startswith(("http", "#", "mailto:", "tel:", "data:"))]
+    assert local and all(url.startswith("/dingxiang/") for url in local), local
+    leftovers = [p.relative_to(site).as_posix() for p in site.rglob("*")
+                 if p.is_file() and p.suffix in (".html", ".js", ".json", ".webmanifest", ".txt", ".xml", ".svg")
+                 and "/xinfu/" in p.read_text(encoding="utf-8", errors="replace")]
+    assert leftovers == ["editors/index.html"]  # the guide quotes this repository's preview address, as text
