@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser build serve validate schema test lint lock clean
+.PHONY: setup browser build publish serve validate schema test lint lock clean
 
 # pyproject.toml declares the dependencies (runtime, and the `test` extra). What gets installed is
 # requirements.lock, derived from it: every package, transitive ones too, at one version with its hashes, so a
@@ -32,6 +32,11 @@ setup: $(STAMP)
 
 build: setup
 	$(PY) -m scripts build
+
+# The official site's build (CI runs it on main when the repository variable OFFICIAL_SITE is true): the
+# demo's placeholders, a missing ICP number or a map without 审图号 fail it (README "上线前检查").
+publish: setup
+	$(PY) -m scripts build --publish
 
 serve: build
 	$(PY) -m scripts serve

@@ -98,3 +98,18 @@ def test_pre_commit_runs_the_validator_when_data_changes() -> None:
     assert not re.search(validate["files"], "scripts/cli.py")
     target = re.search(r"make (?:--\S+ )*(\w+)$", validate["entry"]).group(1)
     assert f"make {target}" in readme_commands()
+
+
+def test_checks_cancel_superseded_pull_request_runs_and_use_secrets_not_the_repository() -> None:
+    checks = load(WORKFLOWS / "checks.yml")
+    concurrency = checks["concurrency"]
+    assert "pull_request" in concurrency["group"] and "pull_request" in concurrency["cancel-in-progress"]
+    builds = [s for s in steps(checks) if str(s.get("run", "")).strip() in ("make build", "make publish")]
+    assert [s["run"].strip() for s in builds] == ["make build", "make publish"]
+    assert all(s["env"]["TIANDITU_KEY"] == "${{ secrets.TIANDITU_KEY }}" for s in builds)
+    # Exactly one of the two runs: the publishing build on the official site's main, the other everywhere else.
+    assert builds[1]["if"].replace("${{ ", "").replace(" }}", "") in builds[0]["if"]
+    assert "vars.OFFICIAL_SITE == 'true'" in builds[1]["if"]
+    uses = [str(s.get("uses")) for s in steps(checks) if s.get("uses")]
+    assert "actions/checkout@v7" in uses and "actions/upload-pages-artifact@v5" in uses
+    assert all(u.split("@")[1] == "v7" for u in uses if u.startswith("actions/upload-artifact@"))
