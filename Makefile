@@ -56,6 +56,14 @@ browser:
 	else \
 		echo "浏览器测试需要 Debian 的 chromium 和中文字体，请先运行：sudo apt-get install chromium fonts-wqy-microhei"; exit 1; \
 	fi
+# The nginx test (tests/test_nginx_browser.py) serves site/ with Debian's nginx and its Brotli module, as a server would.
+	@if [ -x /usr/sbin/nginx ] && [ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-brotli-static; \
+	else \
+		echo "nginx 测试需要 Debian 的 nginx 和 Brotli 模块，请先运行：sudo apt-get install nginx libnginx-mod-http-brotli-static"; exit 1; \
+	fi
+
 
 test: setup browser
 	$(PY) -m pytest

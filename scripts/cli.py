@@ -5,6 +5,7 @@
     python -m scripts serve      # live preview, rebuilding when data/, docs/, overrides/ or templates change
     python -m scripts schema     # regenerate data/schemas/*.schema.json and each data file's schema line
     python -m scripts new station|story|service|event   # write a new, valid, commented record
+    python -m scripts nginx      # print the nginx configuration for serving site/ (scripts/deploy/nginx.py)
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="地址:端口")
     commands.add_parser("schema", help="重新生成 data/schemas 下的 JSON Schema，并更新数据文件第一行的 schema 说明")
     scaffold.add_arguments(commands.add_parser("new", help="新建一条记录：驿站、动态、服务或活动（new record）"))
+    nginx = commands.add_parser("nginx", help="生成在自己的服务器上发布网站用的 nginx 配置（nginx configuration）")
+    nginx.add_argument("--root", default="/srv/xinfu/site", help="服务器上放网站文件（site/ 的内容）的目录")
+    nginx.add_argument("--server-name", default="_", help="网站域名，多个用空格分开（默认 _：任何域名）")
+    nginx.add_argument("--listen", action="append", help="监听地址，可写多次（默认 80 和 [::]:80）")
+    nginx.add_argument("--brotli", action="store_true", help="也发送 .br 文件（需要 libnginx-mod-http-brotli-static）")
+    nginx.add_argument("--output", type=Path, help="写入这个文件（默认打印出来）")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
@@ -76,4 +83,19 @@ def _run(args: argparse.Namespace, project: pipeline.Project) -> int:
             print(f"已写入 {os.path.relpath(path)}")
     elif args.command == "new":
         return scaffold.run(project, args)
+    elif args.command == "nginx":
+        from .deploy import nginx
+
+        server = nginx.Server(root=args.root, server_name=args.server_name, listen=args.listen or nginx.Server().listen,
+                              brotli=args.brotli)
+        try:
+            text = nginx.project_config(project, server)
+        except nginx.NginxConfigError as error:
+            print(f"无法生成 nginx 配置：{error}", file=sys.stderr)
+            return 1
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+            print(f"已写入 {args.output}")
+        else:
+            print(text, end="")
     return 0

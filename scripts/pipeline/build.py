@@ -32,7 +32,7 @@ from ..outputs import csp, maps, offline, open_data, photos, search_index, stati
 from ..outputs.render import PageRenderer, SiteInfo
 from ..records.models import SiteSettings
 from ..records.registry import RecordType, collections
-from . import forks, guard, publish_check
+from . import forks, guard, precompress, publish_check
 from .check import check_record
 from .content_rules import check_content
 from .load import RawRecord, data_paths, load_file
@@ -285,6 +285,14 @@ def build(project: Project) -> BuildReport:
         shutil.rmtree(temporary_site, ignore_errors=True)
         raise BuildFailed(guard.describe(findings))
     lap("guard")
+
+    # Compressed copies of the checked text files, for a server that sends them as they are (precompress.py).
+    try:
+        precompress.precompress_site(temporary_site, parallel=project.reuse.parallel)
+    except precompress.PrecompressFailed as error:
+        shutil.rmtree(temporary_site, ignore_errors=True)
+        raise BuildFailed(str(error)) from None
+    lap("compress")
 
     _replace_directory(temporary_site, project.site_dir)
     lap("publish")

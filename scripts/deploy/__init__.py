@@ -1,0 +1,1 @@
+"""Serving the built site elsewhere than GitHub Pages: the nginx configuration (``nginx.py``)."""
