@@ -113,3 +113,11 @@ def test_checks_cancel_superseded_pull_request_runs_and_use_secrets_not_the_repo
     uses = [str(s.get("uses")) for s in steps(checks) if s.get("uses")]
     assert "actions/checkout@v7" in uses and "actions/upload-pages-artifact@v5" in uses
     assert all(u.split("@")[1] == "v7" for u in uses if u.startswith("actions/upload-artifact@"))
+
+
+def test_publishing_passes_the_secrets_to_the_checks_and_uses_current_actions() -> None:
+    publish = load(WORKFLOWS / "publish.yml")
+    assert publish["jobs"]["checks"]["secrets"] == "inherit"  # the build's TIANDITU_KEY
+    uses = [str(s.get("uses")) for s in steps(publish) if s.get("uses")]
+    assert "actions/deploy-pages@v5" in uses
+    assert all(u.endswith("@v8") for u in uses if u.startswith("actions/download-artifact@"))
