@@ -48,13 +48,13 @@ schema: setup
 	$(PY) -m scripts schema
 
 # Browser tests drive Debian's chromium (Playwright never downloads a browser here);
-# a CJK font is needed or Chinese renders as boxes in screenshots.
+# a CJK font is needed or Chinese renders as boxes in screenshots; poppler-utils reads back the printed posters.
 browser:
-	@if command -v chromium >/dev/null && dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null && dpkg -s fonts-wqy-microhei >/dev/null 2>&1 && command -v pdftoppm >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils; \
 	else \
-		echo "浏览器测试需要 Debian 的 chromium 和中文字体，请先运行：sudo apt-get install chromium fonts-wqy-microhei"; exit 1; \
+		echo "浏览器测试需要 Debian 的 chromium、中文字体和 poppler-utils，请先运行：sudo apt-get install chromium fonts-wqy-microhei poppler-utils"; exit 1; \
 	fi
 # The nginx test (tests/test_nginx_browser.py) serves site/ with Debian's nginx and its Brotli module, as a server would.
 	@if [ -x /usr/sbin/nginx ] && [ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ]; then :; \
