@@ -64,7 +64,6 @@ browser:
 		echo "nginx 测试需要 Debian 的 nginx 和 Brotli 模块，请先运行：sudo apt-get install nginx libnginx-mod-http-brotli-static"; exit 1; \
 	fi
 
-
 test: setup browser
 	$(PY) -m pytest
 
