@@ -92,7 +92,8 @@ def scripts_of(site: Path, path: str) -> set[str]:
 # The theme's globals and the early elderly-mode switch are files, not inline scripts, for the CSP.
 SITE_WIDE = {"assets/javascripts/search.js", "assets/javascripts/elderly-mode.js",
              "assets/javascripts/header-buttons.js", "assets/javascripts/theme-globals.js",
-             "assets/javascripts/elderly-mode-early.js", "assets/javascripts/time-limited.js"}
+             "assets/javascripts/elderly-mode-early.js", "assets/javascripts/time-limited.js",
+             "assets/javascripts/offline.js"}
 
 
 @pytest.mark.parametrize("path, own", [

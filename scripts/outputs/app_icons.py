@@ -33,6 +33,8 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageChops, ImageColor, ImageDraw
 
+from ..pipeline.reuse import digest
+
 log = logging.getLogger(__name__)
 
 FOLDER = "assets/images/app"
@@ -386,8 +388,6 @@ def _plain(theme_colour: str) -> dict[str, bytes]:
 
 def icon_files(favicon: Path, theme_colour: str, cache_dir: Path) -> dict[str, bytes]:
     """Every icon (path under the site → PNG bytes) drawn from ``favicon``, taken from the cache when it is there."""
-    from ..pipeline.reuse import digest
-
     data = favicon.read_bytes()
     key = digest(_VERSION, favicon.suffix, theme_colour, data, Path(__file__).read_bytes())
     cached = {icon.path: cache_dir / key / Path(icon.path).name for icon in ICONS}
