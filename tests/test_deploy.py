@@ -60,7 +60,7 @@ def test_brotli_and_the_root_site() -> None:
 def test_object_storage_job_is_off_unless_switched_on_and_deletes_last() -> None:
     workflow = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
     job = workflow["jobs"]["oss"]
-    assert job["needs"] == "checks" and job["if"] == "vars.OSS_SYNC == 'true'"
+    assert job["needs"] == "checks" and job["if"] == "vars.OSS_SYNC == 'true' && vars.OFFICIAL_SITE == 'true'"
     runs = [step.get("run", "") for step in job["steps"]]
     assert job["steps"][0]["uses"].startswith("actions/download-artifact@")
     assert job["steps"][0]["with"]["name"] == "site"

@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 from ..records.models import Phone, SiteSettings
 from .resolve import Catalogue
 
-# Hosts that are never a real site's: RFC 2606's examples and this machine.
+# Hosts that are never a real site's: RFC 2606's examples (also as a label, as in yizhan.example.gov.cn) and
+# this machine.
 PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net", "localhost", "127.0.0.1")
+PLACEHOLDER_LABELS = ("example", "invalid", "test")
 # Tiles that come with a 审图号 of their own provider, which the map must show (data/site.yaml map.review_number).
 TILES_WITH_REVIEW_NUMBER = ("tianditu", "amap")
 
@@ -33,16 +35,21 @@ class Finding:
 
 def _placeholder_host(url: str | None) -> bool:
     host = (urlsplit(url or "").hostname or "").lower()
-    return not host or any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS)
+    return (not host or any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS)
+            or any(label in PLACEHOLDER_LABELS for label in host.split(".")))
+
+
+def _placeholder_email(email: str | None) -> bool:
+    return bool(email) and _placeholder_host("https://" + email.rpartition("@")[2])
 
 
 def _placeholder_phone(phone: Phone | None) -> bool:
-    """0350-0000000, 12345678: an area code followed by nothing but zeros, or a counting sequence."""
+    """0350-0000000 or 0350-1234567: zeros, or the count from 1, after the area code; or a label saying 示例.
+    Real numbers that look regular stay allowed: 12345 (政务服务热线), 0350-8888888, 0350-2345678."""
     if phone is None:
         return False
-    digits = re.sub(r"\D", "", phone.number)
-    local = digits[-7:]
-    return len(set(local)) == 1 or local in "0123456789" or "示例" in (phone.label or "")
+    local = re.sub(r"\D", "", phone.number)[-7:]
+    return len(local) == 7 and (set(local) == {"0"} or local == "1234567") or "示例" in (phone.label or "")
 
 
 def findings(site_url: str, catalogue: Catalogue) -> list[Finding]:
@@ -70,7 +77,10 @@ def findings(site_url: str, catalogue: Catalogue) -> list[Finding]:
     if report.issue_url and _placeholder_host(report.issue_url):
         found.append(Finding("data/site.yaml report.issue_url",
                              f"“在线报告问题”还指向示例地址 {report.issue_url}。"))
-    if report.email and _placeholder_host("https://" + report.email.rpartition("@")[2]):
+    if _placeholder_email(identity.email):
+        found.append(Finding("data/site.yaml identity.email",
+                             f"联系邮箱 {identity.email} 是示例地址：换成单位的邮箱。"))
+    if _placeholder_email(report.email):
         found.append(Finding("data/site.yaml report.email", f"反馈邮箱 {report.email} 是示例地址：换成单位的邮箱。"))
     if _placeholder_phone(report.phone):
         found.append(Finding("data/site.yaml report.phone", f"反馈电话 {report.phone.number} 是示例号码。"))
