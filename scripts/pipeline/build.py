@@ -260,9 +260,6 @@ def build(project: Project) -> BuildReport:
     # Works with no signal after the first visit: MkDocs' pages link the manifest, and once it has written
     # them it also writes the service worker, the manifest and the icons (outputs/offline.py).
     offline.add_to(config, project.work_dir / "cache" / "app-icons")
-    # Works with no signal after the first visit: MkDocs' pages link the manifest, and once it has written
-    # them it also writes the service worker, the manifest and the icons (outputs/offline.py).
-    offline.add_to(config, project.work_dir / "cache" / "app-icons")
     writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""))
     report.pages_written, report.pages_unchanged = writer.changed, len(writer.written) - writer.changed
     lap("generate")
