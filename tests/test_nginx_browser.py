@@ -27,7 +27,7 @@ import brotli
 import pytest
 
 from browser_checks import PAGE_TYPES, STATION
-from conftest import PHONE, _site_mount_path, urllib_host
+from conftest import PHONE, _site_mount_path, published_site_url, urllib_host
 from scripts.deploy import nginx
 from scripts.outputs import csp
 from scripts.pipeline.build import Project, load_catalogue
@@ -257,3 +257,11 @@ def test_the_root_and_the_bare_base_path_lead_to_the_site(served: Served) -> Non
             opener.open(origin + path, timeout=10)
         assert redirect.value.code in (301, 302), path
         assert redirect.value.headers["Location"] == _site_mount_path(), path
+
+
+def test_crawlers_find_robots_txt_at_the_host_root(served: Served) -> None:
+    """RFC 9309: only /robots.txt counts. Under a base path nginx answers it with the site's own file."""
+    origin = served.url[: -len(_site_mount_path())]
+    status, headers, body = fetch(origin + "/robots.txt")
+    assert status == 200 and body == (served.site / "robots.txt").read_bytes()
+    assert f"Sitemap: {published_site_url()}sitemap.xml" in body.decode("utf-8")

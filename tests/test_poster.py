@@ -38,6 +38,7 @@ import zxingcpp
 from PIL import Image
 
 from conftest import ARTIFACTS, DATA, TODAY, build_site, published_site_url, serve_site
+from scripts.records.models import Phone
 
 MM_PER_PX = 25.4 / 96  # CSS pixels: 96 to the inch
 DPI = 150  # the rasterised sheet: 5.9 pixels to the millimetre, 10 to a QR module
@@ -449,7 +450,7 @@ def test_the_poster_reads_on_a_phone(browser, poster_url: str, station_id: str) 
         assert qr["x"] >= 0 and qr["x"] + qr["width"] <= 390 and qr["width"] >= 150
         if RECORDS[station_id].get("phone"):
             link = page.locator(".poster-phone a")
-            assert link.get_attribute("href") == "tel:" + RECORDS[station_id]["phone"]["number"].replace("-", "")
+            assert link.get_attribute("href") == Phone(number=RECORDS[station_id]["phone"]["number"]).uri
             assert link.bounding_box()["height"] >= 48
     finally:
         context.close()

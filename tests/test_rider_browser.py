@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 import re
 import urllib.request
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -18,7 +18,7 @@ from conftest import PHONE
 from scripts.outputs import navigation
 from scripts.outputs.station_extras import compact_hours
 from scripts.pipeline.build import Project, load_catalogue
-from scripts.rules import opening
+from scripts.rules import coords, opening
 
 HERE = {"latitude": 38.4050, "longitude": 112.7450}
 NIGHT = dt.datetime.fromisoformat("2026-12-02T01:50:00+08:00")  # the issue's time: the nearest stations are closed
@@ -52,19 +52,9 @@ def rider(browser):
     context.close()
 
 
-def route_args(url: str) -> tuple[str, float, float, dict]:
-    """A 高德 route link as (name, lng, lat, other arguments), percent-encoding undone."""
-    args = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-    lng, lat, name = args.pop("to").split(",", 2)
-    return name, float(lng), float(lat), args
-
-
 def assert_same_route(browser_url: str, station_id: str) -> None:
-    expected = navigation.amap_url(CATALOGUE.stations[station_id], CATALOGUE.settings.map.app_name)
-    got, want = route_args(browser_url), route_args(expected)
-    assert urlsplit(browser_url)[:3] == urlsplit(expected)[:3]
-    assert got[0] == want[0] and got[3] == want[3]
-    assert abs(got[1] - want[1]) <= 1.5e-6 and abs(got[2] - want[2]) <= 1.5e-6  # the 6th decimal may round apart
+    """The browser's link is Python's, character for character (one rule: navigation.py)."""
+    assert browser_url == navigation.amap_url(CATALOGUE.stations[station_id], CATALOGUE.settings.map.app_name)
 
 
 def test_two_taps_from_home_reach_the_route_to_the_nearest_open_station_with_charging(rider, site_url: str) -> None:
@@ -106,6 +96,36 @@ def test_every_card_the_browser_draws_links_the_route_python_writes(rider, site_
         phone = CATALOGUE.stations[station_id].phone
         assert call == (phone.uri if phone else None)
     assert any(call for _, _, call in links) and not all(call for _, _, call in links)
+
+
+def test_the_browser_shifts_coordinates_exactly_as_python_does(rider, site_url: str) -> None:
+    """GCJ-02 for 高德's links and the rider's dot: the JS formula against coords.wgs84_to_gcj02 at points across
+    China, at its edges and outside it (left as they are), and a route link for a name with URL-special characters."""
+    rng = random.Random(16)
+    points = [(rng.uniform(18.0, 53.0), rng.uniform(74.0, 134.9)) for _ in range(400)]
+    points += [(38.4165, 112.734), (3.87, 73.67), (53.54, 135.04), (3.85, 100.0), (40.0, 135.06), (51.5, -0.12)]
+    rider.goto(site_url + "stations/")
+    rider.wait_for_selector("#finder-controls:not([disabled])")
+    shifted = rider.evaluate("points => points.map(([lat, lng]) => {"
+                             " const p = window.stationFinderRules.wgs84ToGcj02(lat, lng); return [p.lat, p.lng]; })",
+                             points)
+    assert [tuple(p) for p in shifted] == [coords.wgs84_to_gcj02(lat, lng) for lat, lng in points]
+    hostile = CATALOGUE.stations["xiaoge-01"].model_copy(update={"name": "A&B (驿站)#1, 'x'*!%20=?"})
+    link = rider.evaluate("""([template, name, lat, lng]) => window.stationFinderRules.routeLink(template,
+        { name: name, point: { lat: lat, lng: lng } })""",
+        [navigation.amap_template(CATALOGUE.settings.map.app_name), hostile.name, hostile.location.lat,
+         hostile.location.lng])
+    assert link == navigation.amap_url(hostile, CATALOGUE.settings.map.app_name)
+
+
+def test_without_the_station_data_the_list_stays_and_says_why(rider, site_url: str) -> None:
+    rider.route("**/maps/stations.json", lambda route: route.fulfill(status=503, body="busy"))
+    rider.goto(site_url + "stations/")
+    note = rider.locator(".finder-unavailable")
+    note.wait_for()
+    assert "列表仍可浏览" in note.text_content()
+    assert rider.locator("#finder").is_hidden()
+    assert rider.locator("#station-list li[data-station]").count() == len(CATALOGUE.stations)
 
 
 def _shape(li) -> list[str]:

@@ -88,7 +88,7 @@ def amap_template(app_name: str) -> dict[str, object]:
 
     The browser fills ``{lat}``/``{lng}`` with the station's GCJ-02 point (6 decimals) and ``{name}`` with the
     percent-encoded name after ``replace``; the link's other parts come from here, so there is one rule for
-    it. tests/test_finder_cards_browser.py compares the browser's links with ``amap_url``."""
+    it. tests/test_rider_browser.py compares the browser's links with ``amap_url``, character for character."""
     url = _amap_route("{lat}", "{lng}", "{name}", app_name)
     for slot in ("lat", "lng", "name"):
         url = url.replace(quote("{" + slot + "}", safe=""), "{" + slot + "}")

@@ -27,8 +27,8 @@
   }
 
   /* WGS-84 → GCJ-02, the published formula that scripts/rules/coords.py uses (via coordTransform), for
-     高德's route links and for the rider's dot on tiles drawn in GCJ-02. tests/test_finder_cards_browser.py
-     compares the two at points across China. Outside China the formula leaves a point as it is. */
+     高德's route links and for the rider's dot on tiles drawn in GCJ-02. tests/test_rider_browser.py compares
+     the two at points across China and just outside it. Outside China the formula leaves a point as it is. */
   function wgs84ToGcj02(lat, lng) {
     if (!(lng > 73.66 && lng < 135.05 && lat > 3.86 && lat < 53.55)) return { lat: lat, lng: lng };
     var PI = 3.1415926535897932384626, A = 6378245.0, EE = 0.00669342162296594323;
@@ -49,6 +49,13 @@
     return { lat: lat + dLat, lng: lng + dLng };
   }
 
+  /* Percent-encoding as Python's quote() does it (encodeURIComponent leaves !'()* as they are). */
+  function quote(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, function (c) {
+      return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+    });
+  }
+
   /* The card's 导航 link: the template scripts/outputs/navigation.py writes into maps/stations.json. */
   function routeLink(navigate, s) {
     if (!navigate) return "";
@@ -56,8 +63,11 @@
     var name = s.name;
     Object.keys(navigate.replace || {}).forEach(function (from) { name = name.split(from).join(navigate.replace[from]); });
     return navigate.url.replace("{lat}", point.lat.toFixed(6)).replace("{lng}", point.lng.toFixed(6))
-      .replace("{name}", encodeURIComponent(name));
+      .replace("{name}", quote(name));
   }
+
+  // The rules shared with Python, for tests/test_rider_browser.py to compare.
+  window.stationFinderRules = { wgs84ToGcj02: wgs84ToGcj02, routeLink: routeLink };
 
   var ICONS = { navigate: "si si-material-navigation-variant", phone: "si si-material-phone" };
 
@@ -333,8 +343,9 @@
     var parts = { link: q("a"), type: q(".badge-type-small"), open: q(".station-item-open"),
                   distance: q(".station-item-distance"), amenities: q(".station-item-amenities"),
                   address: q(".station-item-address"), hours: q(".station-item-hours"),
-                  navigate: q(".station-item-navigate"), call: q(".station-item-call"),
-                  actions: q(".station-item-actions") };
+                  navigate: q(".station-item-navigate"), actions: q(".station-item-actions") };
+    for (var name in parts) if (!parts[name]) return false;  // an old page: draw the item anew
+    parts.call = q(".station-item-call");
     if (!parts.call) {  // the server writes 电话 only where there is a number
       parts.call = document.createElement("a");
       parts.call.className = "md-button station-item-call";
@@ -343,7 +354,6 @@
       parts.call.hidden = true;
       parts.actions.appendChild(parts.call);
     }
-    for (var name in parts) if (!parts[name]) return false;  // an old page: draw the item anew
     li.removeAttribute("data-station");  // so fill() writes every part
     this.parts.set(li, parts);
     return true;
@@ -432,7 +442,15 @@
           window.stationFinder = new Finder(form, data);
           window.stationFinder.start();
         })
-        .catch(function (error) { console.warn("筛选不可用，列表仍可浏览：", error); });
+        .catch(function (error) {  // no data (offline without a copy, a server error): the list is still there
+          form.hidden = true;
+          var note = document.createElement("p");
+          note.className = "finder-unavailable";
+          note.setAttribute("role", "status");
+          note.textContent = "筛选和“离我最近”暂时不能用（驿站数据没有下载下来），下面的列表仍可浏览。";
+          form.parentNode.insertBefore(note, form.nextSibling);
+          console.warn("筛选不可用，列表仍可浏览：", error);
+        });
     }
   }
 
