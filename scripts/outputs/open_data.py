@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from ..pipeline.resolve import Catalogue
 from ..records.models import Station
 from ..rules import hours
+from .hsds import hsds_files
 from .render import PageRenderer, SiteInfo
 from .safe_output import spreadsheet_cell
 from .station_extras import page_url
@@ -114,13 +115,17 @@ def stations_csv(rows: list[tuple[Station, dict[str, Value]]]) -> str:
 
 
 def open_data_files(catalogue: Catalogue, site: SiteInfo, renderer: PageRenderer) -> Iterator[tuple[str, str]]:
-    """The two downloads and the page describing them, as (path under docs, content)."""
+    """The two downloads, the Open Referral HSDS export (``hsds.py``) and the page describing them, as (path
+    under docs, content)."""
     rows = station_rows(catalogue, site)
     geojson, table = stations_geojson(rows), stations_csv(rows)
     yield GEOJSON_PATH, geojson
     yield CSV_PATH, table
+    hsds = list(hsds_files(catalogue, site))
+    yield from hsds
     sizes = {name: len(content.encode("utf-8")) for name, content in ((GEOJSON_PATH, geojson), (CSV_PATH, table))}
     yield PAGE_PATH, renderer.render(
         "open_data.md", PAGE_PATH, fields=FIELDS, sizes=sizes, separator=CSV_LIST_SEPARATOR,
         geojson_path=GEOJSON_PATH, csv_path=CSV_PATH,
+        hsds_files=[(path, len(content.encode("utf-8"))) for path, content in hsds],
     )
