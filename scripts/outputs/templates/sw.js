@@ -13,8 +13,9 @@
  *   assets      other files of the site the pages load (photos, QR codes, scripts of one kind of page).
  *   search      the search index files, kept as they are used.
  *
- * Pages and data files: the network first; after NETWORK_TIMEOUT_MS with no answer, or with no network,
- * the copy on the phone; a page never opened gives the offline page. Fingerprinted files (the theme's
+ * Pages, data files and the shell's own (not fingerprinted) scripts and styles: the network first, so a page
+ * and its scripts are of one deploy; after NETWORK_TIMEOUT_MS with no answer, or with no network, the copy on
+ * the phone; a page never opened gives the offline page. Fingerprinted files (the theme's
  * bundles, the search index chunks): the copy on the phone first. Anything else: the copy on the phone at
  * once, refreshed from the network for next time.
  */
@@ -87,9 +88,12 @@ self.addEventListener("fetch", (event) => {
   }
   const key = url.href.split("#")[0];
   const bucket = bucketFor(url);
-  if (url.pathname.endsWith(".json")) {
+  // Data and the shell's own scripts and styles (stations.js, site.css: not fingerprinted) come from the network
+  // when it answers, so a page is never drawn by the scripts of an older deploy; the copy is for no signal.
+  // A fingerprinted file never changes under its name: the copy is as good as the network's.
+  if (url.pathname.endsWith(".json") || (SHELL_URLS.has(key) && !FINGERPRINTED.test(url.pathname))) {
     event.respondWith(networkFirst(event, request, key, bucket, () => fetch(request)));
-  } else if (SHELL_URLS.has(key) || FINGERPRINTED.test(url.pathname)) {
+  } else if (FINGERPRINTED.test(url.pathname)) {
     event.respondWith(cacheFirst(event, request, key, bucket));
   } else {
     event.respondWith(staleWhileRevalidate(event, request, key, bucket));
