@@ -6,6 +6,7 @@
     python -m scripts schema     # regenerate data/schemas/*.schema.json and each data file's schema line
     python -m scripts new station|story|service|event   # write a new, valid, commented record
     python -m scripts nginx      # print the nginx configuration for serving site/ (scripts/deploy/nginx.py)
+    python -m scripts from-issue <file|->   # a submitted issue form → a new record, or a correction as a diff
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from .editors import scaffold
+from .editors import from_issue, scaffold
 from .pipeline import build as pipeline
 from .pipeline.problems import DataError
 
@@ -33,8 +34,11 @@ def main(argv: list[str] | None = None) -> int:
                        help="正式发布的构建：示例网址、示例联系方式、缺少的备案号等会让构建失败（而不只是警告）")
     serve = commands.add_parser("serve", help="本地预览，修改后自动重建")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="地址:端口")
-    commands.add_parser("schema", help="重新生成 data/schemas 下的 JSON Schema，并更新数据文件第一行的 schema 说明")
+    commands.add_parser("schema", help="重新生成 data/schemas 下的 JSON Schema 和 .github/ISSUE_TEMPLATE 下的议题表单，"
+                        "并更新数据文件第一行的 schema 说明")
     scaffold.add_arguments(commands.add_parser("new", help="新建一条记录：驿站、动态、服务或活动（new record）"))
+    from_issue.add_arguments(commands.add_parser(
+        "from-issue", help="把提交的议题表单变成一条记录，或显示对驿站的修改（from issue）"))
     nginx = commands.add_parser("nginx", help="生成在自己的服务器上发布网站用的 nginx 配置（nginx configuration）")
     nginx.add_argument("--root", default="/srv/xinfu/site", help="服务器上放网站文件（site/ 的内容）的目录")
     nginx.add_argument("--server-name", default="_", help="网站域名，多个用空格分开（默认 _：任何域名）")
@@ -77,12 +81,15 @@ def _run(args: argparse.Namespace, project: pipeline.Project) -> int:
 
         serve(project, args.dev_addr)
     elif args.command == "schema":
+        from .editors.issue_forms import write_forms
         from .editors.schemas import link_data_files, write_schemas
 
-        for path in [*write_schemas(project), *link_data_files(project)]:
+        for path in [*write_schemas(project), *link_data_files(project), *write_forms(project)]:
             print(f"已写入 {os.path.relpath(path)}")
     elif args.command == "new":
         return scaffold.run(project, args)
+    elif args.command == "from-issue":
+        return from_issue.run(project, args)
     elif args.command == "nginx":
         from .deploy import nginx
 

@@ -216,7 +216,7 @@ def test_guide_explains_every_station_field() -> None:
 def cli_commands() -> list[str]:
     """Every command of the real command line, read from its own --help."""
     help_text = run_cli("--help").output
-    commands = re.search(r"\{([a-z,]+)\}", help_text).group(1).split(",")
+    commands = re.search(r"\{([a-z,-]+)\}", help_text).group(1).split(",")
     assert "validate" in commands and "new" in commands, help_text
     return [c for c in commands if c != "new"] + [f"new {kind}" for kind in SCAFFOLDS]
 

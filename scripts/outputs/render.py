@@ -33,7 +33,7 @@ from ..pipeline.reuse import NOTHING_REUSED, CachedPage, Reuse, digest
 from ..records.models import Station
 from ..records.registry import RECORD_TYPES, RecordType, collections, field_table, record_type
 from ..rules import chinese, hours, opening, recurrence
-from . import csp, maps, navigation, station_extras
+from . import csp, maps, navigation, report_links, station_extras
 from .icons import IconSet
 from .pagination import paginate
 from .photos import Photo
@@ -128,6 +128,10 @@ class PageRenderer:
             station_photos=lambda station: (station_photos or {}).get(station.id, []),
             field_table=field_table,
             record_label=lambda name: record_type(name).label,
+            # 在线报告问题 / 推荐新驿站: the issue form and its prefilled fields (report_links.py).
+            report_subject=report_links.report_subject,
+            report_link=report_links.report_link,
+            suggest_station_link=report_links.suggest_station_link,
         )
         for kind in RECORD_TYPES:
             self.env.globals.update(kind.template_functions)
