@@ -92,6 +92,7 @@ def test_the_page_and_the_map_popup_at_night_say_closed(phone: PageVisit, dated:
     assert "正常开放" not in phone.page.locator("article").inner_text(), "the record's status is not the state now"
 
     open_at(phone, url + "stations/", moment)
+    phone.page.locator("iframe.district-map").scroll_into_view_if_needed()  # below the list on a phone, lazy
     frame = phone.page.frame_locator("iframe.district-map")
     frame.locator("html[data-stations]").wait_for(state="attached")
     marker = frame.locator(".station-marker").first
