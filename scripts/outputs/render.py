@@ -237,8 +237,11 @@ class PageRenderer:
         yield "feed.xml", self.render("feed.xml", "feed.xml")
         yield "figures.md", self.render("figures.md", "figures.md", figures=c.figures())
         yield "fields.md", self.render("fields.md", "fields.md", record_types=RECORD_TYPES)
-        yield "robots.txt", self.render("robots.txt", "robots.txt",
-                                        base_path=urllib.parse.urlsplit(self.site.url).path or "/")
+        # Plain text, not HTML: the two addresses come from mkdocs.yml's site_url (the project's configuration,
+        # not a record), one line each, so they are printed as they are.
+        yield "robots.txt", self.render(
+            "robots.txt", "robots.txt", base_path=Markup(urllib.parse.urlsplit(self.site.url).path or "/"),
+            sitemap_url=Markup(self.site.url + "sitemap.xml"))
 
 
 def day_starts(day: dt.date, later: int = 0) -> str:
