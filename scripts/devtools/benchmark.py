@@ -256,7 +256,9 @@ def browser_figures(result: Result, site: Path) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
         def transfer(path: str, after=None) -> float:
-            context = browser.new_context(viewport={"width": 390, "height": 844})
+            # No service worker: its background download of the offline copy (the shell, stations.json) is not
+            # what the page costs to open.
+            context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
             page = context.new_page()
             seen: dict[str, int] = {}
 
