@@ -1,14 +1,14 @@
 # Two commands on a fresh machine:
 #   make serve   set everything up, build the site from data/ and preview it at http://127.0.0.1:8000/xinfu/
 #   make test    set everything up and run the whole test suite
-# Also: make build (site/ only), make validate, make schema, make lint, make lock.
+# Also: make build (site/ only), make validate, make new, make schema, make lint, make lock.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser build publish serve validate schema test lint lock clean
+.PHONY: setup browser build publish serve validate new schema test lint lock clean
 
 # pyproject.toml declares the dependencies (runtime, and the `test` extra). What gets installed is
 # requirements.lock, derived from it: every package, transitive ones too, at one version with its hashes, so a
@@ -43,6 +43,11 @@ serve: build
 
 validate: setup
 	$(PY) -m scripts validate
+
+# A new record, asked question by question: make new (a station), make new TYPE=story|service|event.
+TYPE ?= station
+new: setup
+	$(PY) -m scripts new $(TYPE)
 
 schema: setup
 	$(PY) -m scripts schema

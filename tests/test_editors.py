@@ -313,3 +313,29 @@ def test_station_pages_show_when_their_record_was_last_verified(built_site: Path
         verified = load_yaml_file(path).data["verified"]
         page = BeautifulSoup((built_site / "stations" / path.stem / "index.html").read_text("utf-8"), "html.parser")
         assert page.find("time", attrs={"datetime": verified}), path
+
+
+@pytest.mark.parametrize("kind", sorted(SCAFFOLDS))
+def test_help_shows_defaults_in_words_not_placeholders(kind: str) -> None:
+    """`new story --help` said （默认：{today}）: a default that is filled in later is named in words."""
+    output = run_cli("new", kind, "--help").output
+    assert "{" not in output and "}" not in output, output
+
+
+def test_outside_the_projects_python_the_command_says_what_to_do() -> None:
+    """`python -m scripts` run by a Python without the project's packages (outside .venv): a Chinese hint, no traceback.
+    The test hides mkdocs from this interpreter, as a system Python without it would."""
+    code = (
+        "import runpy, sys\n"
+        "class HideMkdocs:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'mkdocs':\n"
+        "            raise ModuleNotFoundError(f\"No module named '{name}'\", name=name)\n"
+        "sys.meta_path.insert(0, HideMkdocs())\n"
+        "sys.argv = ['scripts', 'validate']\n"
+        "runpy.run_module('scripts', run_name='__main__', alter_sys=True)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "缺少运行所需的软件包 mkdocs" in result.stderr and "make setup" in result.stderr
+    assert "-m scripts validate" in result.stderr and "Traceback" not in result.stderr

@@ -62,8 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.add_argument("--id", help="唯一编号：小写英文字母、数字和连字符（默认自动生成）")
         for q in scaffold.questions:
-            default = f"（默认：{q.default}）" if q.default else ""
-            sub.add_argument(f"--{q.name}", help=q.prompt + default)
+            # A default may name today or the district ({today}, {district}), filled in when the record is made.
+            shown = (q.default or "").replace("{today}", "今天").replace("{district}", "本辖区")
+            sub.add_argument(f"--{q.name}", help=q.prompt + (f"（默认：{shown}）" if shown else ""))
 
 
 # --- what is already there --------------------------------------------------------------
