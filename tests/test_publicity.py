@@ -398,3 +398,25 @@ def test_removing_a_station_changes_every_count_and_export(built_site: Path, dat
     assert removed["id"] not in {f["properties"]["id"] for f in features} | {r["id"] for r in rows}
     assert not (site / "stations" / removed["id"]).exists()
     assert f"全部 {len(STATIONS) - 1} 处" in page(site, "open-data/").select_one("article").get_text()
+
+
+def test_feed_entries_carry_the_whole_story_and_its_pictures(data_copy: Path, tmp_path: Path) -> None:
+    """A feed reader shows the story itself: the body, sanitised as on the page, and its pictures at absolute
+    addresses (a reader has no page to resolve docs/ paths against)."""
+    story = data_copy / "stories" / "2025-key-areas.yaml"
+    text = story.read_text(encoding="utf-8")
+    text += ("images:\n  - src: assets/images/sample-station.jpg\n    alt: 驿站门口（示意图）\n")
+    text = text.replace("body: |\n", "body: |\n  ![门口](assets/images/sample-station.jpg)\n", 1)
+    story.write_text(text, encoding="utf-8")
+    result = build_site(data_copy, tmp_path / "work", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    feed = feedparser.parse((tmp_path / "site" / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    entry = next(e for e in feed.entries if e.link.endswith("/stories/2025-key-areas/"))
+    content = BeautifulSoup(entry.content[0].value, "html.parser")
+    assert [img["src"] for img in content.select("img")] == [f"{SITE_URL}assets/images/sample-station.jpg"] * 2
+    assert content.select_one("img")["alt"] == "驿站门口（示意图）"
+    assert not content.select("script")
+    page_text = BeautifulSoup((tmp_path / "site" / "stories" / "2025-key-areas" / "index.html").read_text(
+        encoding="utf-8"), "html.parser").select_one(".record-text").get_text(" ", strip=True)
+    assert content.select_one(".record-text").get_text(" ", strip=True) == page_text

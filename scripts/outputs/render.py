@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from ..pipeline.resolve import Catalogue
 from ..pipeline.reuse import NOTHING_REUSED, CachedPage, Reuse, digest
-from ..records.models import Station
+from ..records.models import Station, Story
 from ..records.registry import RECORD_TYPES, RecordType, collections, field_table, record_type
 from ..rules import chinese, hours, opening, recurrence
 from . import csp, maps, navigation, report_links, station_extras
@@ -57,6 +57,11 @@ def docs_images_relative_to(markdown: str, page_path: str) -> str:
     """Record text writes image paths relative to ``docs/``; make them relative to the page."""
     depth = page_path.count("/")
     return _MARKDOWN_IMAGE_PATH.sub(lambda m: m.group(1) + "../" * depth + m.group(2), markdown)
+
+
+def docs_images_absolute(markdown: str, base_url: str) -> str:
+    """Record text writes image paths relative to ``docs/``; a feed reader needs them absolute."""
+    return _MARKDOWN_IMAGE_PATH.sub(lambda m: m.group(1) + base_url + m.group(2), markdown)
 
 
 class PageRenderer:
@@ -124,6 +129,7 @@ class PageRenderer:
             next_dates=lambda service: recurrence.next_dates(
                 service.schedule, [catalogue.stations[s] for s in service.stations], today),
             panels=panels,
+            feed_html=self._feed_html,
             # The checked, resized copies of a station's images (outputs/photos.py), made before rendering.
             station_photos=lambda station: (station_photos or {}).get(station.id, []),
             field_table=field_table,
@@ -225,6 +231,12 @@ class PageRenderer:
         per_page = listing.per_page or max(1, len(records))
         for page in paginate(records, per_page, listing.path, listing.page_path or listing.path):
             yield page.path, self.render(listing.template, page.path, listing=page, figures=self.catalogue.figures())
+
+    def _feed_html(self, story: Story) -> str:
+        """A story's pictures and body for its feed entry: the sanitised HTML its page shows, with the images at
+        absolute addresses. A plain string, so the feed template escapes it as the text of <content type="html">."""
+        pictures = "".join(f"![{image.alt.replace(']', '］')}]({image.src})\n\n" for image in story.images)
+        return str(record_markdown(docs_images_absolute(pictures + story.body, self.site.url)))
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """Every generated page but the records' own (``record_pages``), as (path under docs, Markdown)."""
