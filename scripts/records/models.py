@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -154,8 +154,13 @@ class Phone(Model):
 
 
 class Location(Model):
-    lat: float = Field(description="纬度（北纬），忻府区约 38.2–38.8。")
-    lng: float = Field(description="经度（东经），忻府区约 112.3–113.1。")
+    # strict: a quoted "38.4" is text to VS Code's schema check, so the validator refuses it too. The schema's
+    # ranges are the Earth's, so VS Code marks lat and lng swapped (lat 112.7) at once; the validator finds them
+    # with the district's bounds (resolve.py), whose message says "是不是把经纬度写反了".
+    lat: float = Field(strict=True, json_schema_extra={"minimum": -90, "maximum": 90},
+                       description="纬度（北纬），忻府区约 38.2–38.8。")
+    lng: float = Field(strict=True, json_schema_extra={"minimum": -180, "maximum": 180},
+                       description="经度（东经），忻府区约 112.3–113.1。")
     crs: CoordinateSystem = Field(
         default="wgs84",
         description="坐标系：wgs84（GPS、天地图、OpenStreetMap）、gcj02（高德、腾讯拾取）、"
@@ -191,7 +196,22 @@ class WeeklyHours(Model):
     periods: list[Period] = Field(min_length=1, description="当天的开放时段，可多段。")
 
 
+def _exactly_one(flag: str, items: str) -> Callable[[dict[str, Any]], None]:
+    """JSON Schema for "either ``flag: true`` or a non-empty ``items`` list, never both": the rule a model
+    validator below enforces, written into the schema so that VS Code marks the same records red."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["oneOf"] = [
+            {"required": [flag], "properties": {flag: {"const": True}, items: {"maxItems": 0}}},
+            {"required": [items], "properties": {items: {"minItems": 1}, flag: {"const": False}}},
+        ]
+
+    return extra
+
+
 class HoursException(Model):
+    model_config = ConfigDict(json_schema_extra=_exactly_one("closed", "periods"))
+
     date: dt.date = Field(description="日期，如 2026-10-01；与 until 一起表示一段日期。")
     until: dt.date | None = Field(default=None, description="结束日期（含），只有一天时省略。")
     closed: bool = Field(default=False, description="这段日期闭站。")
@@ -208,6 +228,7 @@ class HoursException(Model):
 
 
 class Hours(Model):
+    model_config = ConfigDict(json_schema_extra=_exactly_one("open_24h", "weekly"))
     open_24h: bool = Field(default=False, description="24 小时开放。")
     weekly: list[WeeklyHours] = Field(default=[], description="每周的开放时间。")
     exceptions: list[HoursException] = Field(default=[], description="节假日、临时闭站等例外日期。")
