@@ -119,9 +119,11 @@ CSP_LISTENER = """(() => {
 })();"""
 
 @contextmanager
-def open_visit(browser, viewport: str = "phone", **options: object) -> Iterator[PageVisit]:
-    """A tab like conftest's ``phone`` in any viewport: every request off this machine is blocked
-    and recorded; console errors and failed requests to the site are collected."""
+def open_visit(browser, viewport: str = "phone", other_hosts_get: bytes | None = None,
+               **options: object) -> Iterator[PageVisit]:
+    """A tab like conftest's ``phone`` in any viewport: every request off this machine is recorded and blocked
+    (or, with ``other_hosts_get``, answered with those bytes as a PNG: a map tile); console errors and failed
+    requests to the site are collected."""
     context = browser.new_context(**VIEWPORTS[viewport], locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     visit = PageVisit(context.new_page(), [], [], [])
 
@@ -130,7 +132,10 @@ def open_visit(browser, viewport: str = "phone", **options: object) -> Iterator[
             route_.continue_()
         else:
             visit.third_party.append(request.url)
-            route_.abort()
+            if other_hosts_get is None:
+                route_.abort()
+            else:
+                route_.fulfill(status=200, content_type="image/png", body=other_hosts_get)
 
     def console(message) -> None:
         if "Content Security Policy" in message.text:  # a refusal, or a policy the browser cannot use

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -65,6 +66,17 @@ def project_copy(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     return root
+
+
+def data_with_station_changes(target: Path, changes: dict[str, dict]) -> Path:
+    """A copy of the shipped data at ``target`` in which each named station's fields are replaced by ``changes``."""
+    shutil.copytree(DATA, target)
+    for station_id, change in changes.items():
+        path = target / "stations" / f"{station_id}.yaml"
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        record.update(change)
+        path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
 
 
 @pytest.fixture

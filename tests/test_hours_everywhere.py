@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import yaml
 from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 
-from conftest import DATA, PageVisit, build_site, serve_site
+from conftest import PageVisit, build_site, data_with_station_changes, serve_site
 from scripts.outputs.station_extras import compact_hours
 from scripts.records.models import Station
 from scripts.rules import opening
@@ -47,12 +46,7 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path,
     """(site URL, data, site) of the site built on 2026-11-28 from the changed data."""
     base = tmp_path_factory.mktemp("dated")
     data = base / "data"
-    shutil.copytree(DATA, data)
-    for station_id, change in CHANGES.items():
-        path = data / "stations" / f"{station_id}.yaml"
-        record = yaml.safe_load(path.read_text(encoding="utf-8"))
-        record.update(change)
-        path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    data_with_station_changes(data, CHANGES)
     result = build_site(data, base / "work", base / "site")
     assert result.exit_code == 0, result.output
     with serve_site(base / "site") as url:

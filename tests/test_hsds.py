@@ -14,20 +14,18 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 from dateutil import rrule
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from conftest import DATA, TODAY
+from conftest import DATA, TODAY, data_with_station_changes
 from scripts.outputs import hsds
 from scripts.outputs.render import SiteInfo
 from scripts.outputs.station_extras import compact_hours
@@ -91,12 +89,7 @@ def shipped() -> Catalogue:
 @pytest.fixture(scope="module")
 def changed(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
     data = tmp_path_factory.mktemp("hsds") / "data"
-    shutil.copytree(DATA, data)
-    for station_id, change in CHANGES.items():
-        path = data / "stations" / f"{station_id}.yaml"
-        record = yaml.safe_load(path.read_text(encoding="utf-8"))
-        record.update(change)
-        path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    data_with_station_changes(data, CHANGES)
     with pytest.MonkeyPatch.context() as monkeypatch:
         return catalogue_of(data, monkeypatch)
 

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import yaml
 
-from browser_checks import CSP_LISTENER, STATION, VIEWPORTS, axe_problems, report
+from browser_checks import STATION, axe_problems, open_visit, report
 from conftest import DATA, PageVisit, urllib_host
 
-LOCAL = ("127.0.0.1", "localhost")
 TILE = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
                         "awAAAABJRU5ErkJggg==")  # a 1 × 1 PNG
 STATION_NAME = yaml.safe_load((DATA / "stations" / f"{STATION}.yaml").read_text(encoding="utf-8"))["name"]
@@ -34,33 +33,10 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 
 @contextmanager
 def phone_with_worker(browser) -> Iterator[tuple[object, PageVisit]]:
-    """A phone like conftest's ``phone`` with service workers allowed (the default): other hosts answered
-    by the test (tiles: a PNG) and recorded; console errors and the policy's refusals collected."""
-    context = browser.new_context(**VIEWPORTS["phone"], locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  service_workers="allow")
-    visit = PageVisit(context.new_page(), [], [], [])
-
-    def route(route_, request) -> None:
-        if urllib_host(request.url) in LOCAL:
-            route_.continue_()
-        else:
-            visit.third_party.append(request.url)
-            route_.fulfill(status=200, content_type="image/png", body=TILE)
-
-    def console(message) -> None:
-        if "Content Security Policy" in message.text:
-            visit.csp_violations.append(message.text)
-        elif message.type == "error":
-            visit.console_errors.append(f"{message.text} @ {message.location.get('url')}")
-
-    context.route("**/*", route)
-    context.add_init_script(CSP_LISTENER)
-    context.on("console", console)
-    visit.page.on("pageerror", lambda error: visit.console_errors.append(f"uncaught: {error}"))
-    try:
-        yield context, visit
-    finally:
-        context.close()
+    """browser_checks' phone tab with service workers allowed (the default), map tiles answered with a PNG (so a
+    worker that kept other sites' files would be caught keeping them): its context, to go offline, and the visit."""
+    with open_visit(browser, "phone", other_hosts_get=TILE, service_workers="allow") as visit:
+        yield visit.page.context, visit
 
 
 def poll(page, script: str, arg: object = None, seconds: float = 20) -> None:
