@@ -211,23 +211,29 @@ def site_url(config_file: Path = ROOT / "mkdocs.yml") -> str:
 
 
 def mkdocs_config(project: Project, site_dir: Path, settings: SiteSettings | None = None) -> MkDocsConfig:
-    """The MkDocs configuration, with the Content-Security-Policy every page carries (overrides/main.html) and
-    the site's identity for every page's footer (overrides/partials/copyright.html)."""
+    """The MkDocs configuration, with what the site's settings add to ``extra`` (``site_extra``)."""
     project.staging_dir.mkdir(parents=True, exist_ok=True)
     config = load_config(
         str(project.config_file), docs_dir=str(project.staging_dir), site_dir=str(site_dir), strict=True
     )
-    config.extra["content_security_policy"] = csp.policy(settings.map if settings else None)
+    config.extra.update(site_extra(settings))
+    return config
+
+
+def site_extra(settings: SiteSettings | None) -> dict[str, object]:
+    """The Content-Security-Policy every page carries (overrides/main.html) and the site's identity for every
+    page's footer (overrides/partials/copyright.html); the live preview passes the same to MkDocs."""
+    extra: dict[str, object] = {"content_security_policy": csp.policy(settings.map if settings else None)}
     if settings is not None:
         identity = settings.identity
-        config.extra["identity"] = {
+        extra["identity"] = {
             **identity.model_dump(),
             "phone_uri": identity.phone.uri if identity.phone else None,
             # The public-security filing's query page takes the number's 14 digits.
             "police_code": re.sub(r"\D", "", identity.police_number) if identity.police_number else None,
         }
-        config.extra["generator"] = False  # no English theme credit: the footer is the publisher's
-    return config
+        extra["generator"] = False  # no English theme credit: the footer is the publisher's
+    return extra
 
 
 def check_publishable(project: Project, config: MkDocsConfig, catalogue: Catalogue) -> None:

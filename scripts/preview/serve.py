@@ -27,9 +27,16 @@ from mkdocs.commands.serve import serve as mkdocs_serve
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from ..outputs import csp
 from ..outputs.render import SiteInfo
-from ..pipeline.build import BuildFailed, Project, check_publishable, generate_pages, load_catalogue, mkdocs_config
+from ..pipeline.build import (
+    BuildFailed,
+    Project,
+    check_publishable,
+    generate_pages,
+    load_catalogue,
+    mkdocs_config,
+    site_extra,
+)
 from ..pipeline.problems import DataError
 from ..pipeline.resolve import Catalogue
 from . import banner, reload
@@ -48,11 +55,10 @@ def serve(project: Project, dev_addr: str) -> None:
         sys.exit(1)  # nothing good to show yet; the problems were printed
     # The pages' Content-Security-Policy, as in a build. The map documents, the only pages that load tiles,
     # are regenerated with their own policy on every run, so a change of tiles needs no restart.
-    extra = {**config.extra, "content_security_policy": csp.policy(catalogue.settings.map if catalogue else None)}
-    if catalogue is not None:  # the footer's identity, and what must change before publishing (warnings here)
-        with_settings = mkdocs_config(project, project.work_dir / "serve-config-probe", catalogue.settings)
-        extra = {**with_settings.extra, **extra, "identity": with_settings.extra["identity"], "generator": False}
-        check_publishable(project, with_settings, catalogue)
+    # The footer's identity too; and what must change before publishing, as warnings.
+    extra = {**config.extra, **site_extra(catalogue.settings if catalogue else None)}
+    if catalogue is not None:
+        check_publishable(project, config, catalogue)
     watched = [project.data_dir, project.docs_dir, project.root / "overrides", project.templates_dir]
     watcher = threading.Thread(target=_watch, args=(project, site, caches, watched), daemon=True)
     watcher.start()
