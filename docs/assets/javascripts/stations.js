@@ -78,6 +78,16 @@
     return span;
   }
 
+  /* A card's 48 px button: its icon, then its word. */
+  function cardButton(parent, className, iconClass, word) {
+    var button = document.createElement("a");
+    button.className = "md-button " + className;
+    button.appendChild(icon(iconClass));
+    button.appendChild(document.createTextNode(" " + word));
+    parent.appendChild(button);
+    return button;
+  }
+
   var PAGE_SIZE = 100;  // list items drawn at a time; the rest behind "显示更多"
 
   function Finder(form, data) {
@@ -291,14 +301,9 @@
     parts.address = part(li, "span", "station-item-address");
     parts.hours = part(li, "span", "station-item-hours");
     var actions = part(li, "span", "station-item-actions");
-    parts.navigate = part(actions, "a", "md-button md-button--primary station-item-navigate");
+    parts.navigate = cardButton(actions, "md-button--primary station-item-navigate", ICONS.navigate, "导航");
     parts.navigate.rel = "noopener";
-    parts.navigate.appendChild(icon(ICONS.navigate));
-    parts.navigate.appendChild(document.createTextNode(" 导航"));
-    parts.call = part(actions, "a", "md-button station-item-call");
-    parts.call.appendChild(icon(ICONS.phone));
-    parts.call.appendChild(document.createTextNode(" 电话"));
-    parts.actions = actions;
+    parts.call = cardButton(actions, "station-item-call", ICONS.phone, "电话");
     this.parts.set(li, parts);
     this.fill(li, s);
     return li;
@@ -347,12 +352,8 @@
     for (var name in parts) if (!parts[name]) return false;  // an old page: draw the item anew
     parts.call = q(".station-item-call");
     if (!parts.call) {  // the server writes 电话 only where there is a number
-      parts.call = document.createElement("a");
-      parts.call.className = "md-button station-item-call";
-      parts.call.appendChild(icon(ICONS.phone));
-      parts.call.appendChild(document.createTextNode(" 电话"));
+      parts.call = cardButton(parts.actions, "station-item-call", ICONS.phone, "电话");
       parts.call.hidden = true;
-      parts.actions.appendChild(parts.call);
     }
     li.removeAttribute("data-station");  // so fill() writes every part
     this.parts.set(li, parts);
