@@ -5,8 +5,8 @@ PyYAML's safe loader is used, with three changes that matter to editors:
 * YAML 1.1's surprises are switched off: ``12:30`` stays a string instead of
   becoming the number 750, ``no`` and ``on`` stay strings, and dates stay
   strings so an impossible date becomes a clear validation error rather than
-  a traceback. Only ``true``/``false``, ``null``, decimal numbers and strings
-  are recognised.
+  a traceback. Plain values are read as YAML 1.2's core schema reads them
+  (``true``/``false``, ``null``, numbers, strings), as VS Code does.
 * Anchors and aliases are refused, which also defuses "billion laughs" bombs.
 * Duplicate keys are reported instead of silently keeping the last one.
 * A file larger than ``MAX_FILE_BYTES``, or nested deeper than ``MAX_DEPTH``
@@ -38,17 +38,31 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     yaml_implicit_resolvers: dict = {}
 
 
+# YAML 1.2's core schema, which VS Code's YAML extension (and the JSON Schemas) read the files with: an unquoted
+# 03503031234 is the number 3503031234 there, so it is a number here too and a phone number written that way is
+# refused with "加上引号" instead of passing here and being marked red in the editor.
 for _tag, _pattern, _first in [
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
     (
         "tag:yaml.org,2002:float",
-        r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$",
+        r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$",
         "-+0123456789.",
     ),
 ]:
     _StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """YAML 1.2 integers: 0350 is 350 (PyYAML's YAML 1.1 reading would make it octal 232)."""
+    text = loader.construct_scalar(node)
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 @dataclass
