@@ -105,6 +105,7 @@ def test_missing_options_without_a_terminal_fail_at_once(data_copy: Path) -> Non
     result = new(data_copy, "station", "--name", "光明街小哥驿站")
     assert result.exit_code == 2, result.output
     assert "缺少选项" in result.output and "--lat" in result.output and "--amenities" in result.output
+    assert "--crs" in result.output, "which map the coordinates came from is asked, never assumed"
     assert "Traceback" not in result.output
     assert sorted((data_copy / "stations").iterdir()) == before
 
@@ -129,6 +130,25 @@ def test_a_wrong_option_is_explained_and_nothing_is_left_behind(data_copy: Path,
     assert result.exit_code in (1, 2), result.output
     assert says in result.output and "Traceback" not in result.output
     assert sorted((data_copy / "stations").iterdir()) == before
+
+
+@pytest.mark.parametrize(("source", "crs"), [("高德", "gcj02"), ("腾讯地图", "gcj02"), ("百度地图", "bd09"),
+                                           ("GPS", "wgs84"), ("天地图", "wgs84"), ("gcj02", "gcj02")])
+def test_the_map_the_coordinates_came_from_sets_their_system(data_copy: Path, source: str, crs: str) -> None:
+    args = example_args("station")
+    args[args.index("--crs") + 1] = source
+    result = new(data_copy, *args)
+    assert result.exit_code == 0, result.output
+    record = load_yaml_file(written_file(result, data_copy)).data
+    assert record["location"]["crs"] == crs
+
+
+def test_an_unknown_map_is_refused_with_the_choices(data_copy: Path) -> None:
+    args = example_args("station")
+    args[args.index("--crs") + 1] = "谷歌地图"
+    result = new(data_copy, *args)
+    assert result.exit_code == 2, result.output
+    assert "没有 谷歌地图 这一项" in result.output and "高德地图" in result.output, result.output
 
 
 def test_a_person_at_a_terminal_is_asked_for_what_is_missing(data_copy: Path) -> None:

@@ -37,10 +37,9 @@ from ..pipeline.problems import DataError, ProblemLog
 from ..records.answers import parse_date, parse_hours
 from ..records.models import Bounds
 from ..records.registry import record_type
-from ..rules.coords import to_wgs84
+from ..rules.coords import MAP_SOURCES, to_wgs84
 from . import scaffold
 from .issue_forms import (
-    MAP_SOURCES,
     OTHER_ORGANISATION,
     STATUS_CHOICES,
     UNCHANGED,

@@ -27,18 +27,10 @@ from ..outputs.report_links import (
     STORY_FORM,
 )
 from ..pipeline.build import Project
+from ..rules.coords import MAP_SOURCES
 
 FieldType = Literal["input", "textarea", "dropdown", "checkboxes"]
 
-# Where the coordinates were picked, as a person says it → the coordinate system (DESIGN §5).
-MAP_SOURCES: dict[str, str] = {
-    "高德地图": "gcj02",
-    "腾讯地图": "gcj02",
-    "百度地图": "bd09",
-    "天地图": "wgs84",
-    "手机 GPS 定位": "wgs84",
-    "OpenStreetMap": "wgs84",
-}
 OTHER_ORGANISATION = "其他单位（请在“补充说明”里写明）"
 STATUS_CHOICES = {"正常开放": "open", "临时关闭": "temporarily_closed", "已撤销（不再开放）": "closed"}
 UNCHANGED = "没有变化"

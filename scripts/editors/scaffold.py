@@ -34,6 +34,7 @@ from ..pipeline.problems import DataError, ProblemLog
 from ..records.models import Vocabularies, id_is_valid
 from ..records.registry import RECORD_TYPES, RecordType, record_type
 from ..records.spec import Question, Scaffold
+from ..rules.coords import crs_named
 from .schemas import load_vocabularies, schema_comment
 
 SCAFFOLD_TEMPLATES = Path(__file__).with_name("scaffolds")
@@ -50,7 +51,7 @@ class ScaffoldError(Exception):
 SCAFFOLDS: dict[str, Scaffold] = {kind.name: kind.scaffold for kind in RECORD_TYPES if kind.scaffold}
 
 
-COORDINATE_SYSTEMS = {"wgs84": "GPS、天地图、OpenStreetMap", "gcj02": "高德、腾讯地图拾取", "bd09": "百度地图拾取"}
+COORDINATE_SYSTEMS = {"wgs84": "GPS 定位、天地图、OpenStreetMap", "gcj02": "高德地图、腾讯地图", "bd09": "百度地图"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,6 +87,10 @@ class Known:
         if source in self.names:
             return self.names[source]
         return {key: entry.label for key, entry in getattr(self.vocabularies, source).items()}
+
+    def named(self, source: str, text: str) -> str | None:
+        """The choice ``text`` names in words other than its key or label: a map's name for the coordinate system."""
+        return crs_named(text) if source == "crs" else None
 
 
 def survey(project: Project) -> Known:
@@ -137,7 +142,8 @@ def answer(question: Question, text: str, known: Known) -> Any:
     if not items and question.default != "":
         raise ValueError("不能为空（required）。")
     if question.choices:
-        items = [_choose(item, known.choices(question.choices)) for item in items]
+        items = [known.named(question.choices, item) or _choose(item, known.choices(question.choices))
+                 for item in items]
     values = [question.parse(item) for item in items]
     return values if question.many else (values[0] if values else "")
 

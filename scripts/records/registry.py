@@ -45,8 +45,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 Question("address", "详细地址"),
                 Question("lat", "纬度 lat（北纬，如 38.4165）", parse=parse_number),
                 Question("lng", "经度 lng（东经，如 112.7336）", parse=parse_number),
-                Question("crs", "坐标从哪种地图拾取：wgs84（GPS、天地图）、gcj02（高德、腾讯）、bd09（百度）",
-                         choices="crs", default="wgs84"),
+                # No default: 高德 and 腾讯 coordinates stored as GPS ones would put the station ~500 m off.
+                Question("crs", "坐标是从哪里取得的：高德、腾讯、百度、天地图，还是 GPS 定位", choices="crs"),
                 Question("hours", "每天的开放时段，如 08:00-20:00（多段用逗号隔开；全天开放写 24h）",
                          parse=parse_hours),
                 Question("amenities", "设施（可多选，用逗号隔开）", choices="amenities", many=True),
@@ -54,7 +54,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             ),
             id_stem=lambda v: v["type"], numbered=True,
             example="python -m scripts new station --name 光明街小哥驿站 --type xiaoge --address 忻州市忻府区光明街8号 "
-                    "--lat 38.4165 --lng 112.7336 --hours 08:00-20:00 --amenities rest,water,charging "
+                    "--lat 38.4165 --lng 112.7336 --crs 高德 --hours 08:00-20:00 --amenities rest,water,charging "
                     "--organisation xinfu-union",
         ),
     ),

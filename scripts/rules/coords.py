@@ -15,6 +15,32 @@ import coordTransform
 
 _EARTH_RADIUS_M = 6_371_008.8
 
+# Where coordinates were picked, as a person names it → the coordinate system (DESIGN §5). The issue forms offer
+# these names; the scaffold's question, the spreadsheet import and ``crs_named`` accept them and the short forms.
+MAP_SOURCES: dict[str, str] = {
+    "高德地图": "gcj02",
+    "腾讯地图": "gcj02",
+    "百度地图": "bd09",
+    "天地图": "wgs84",
+    "手机 GPS 定位": "wgs84",
+    "OpenStreetMap": "wgs84",
+}
+_OTHER_NAMES: dict[str, str] = {
+    "wgs84": "wgs84", "wgs-84": "wgs84", "gps": "wgs84", "北斗": "wgs84", "手机定位": "wgs84", "osm": "wgs84",
+    "tianditu": "wgs84",
+    "gcj02": "gcj02", "gcj-02": "gcj02", "火星坐标": "gcj02", "高德": "gcj02", "腾讯": "gcj02", "amap": "gcj02",
+    "gaode": "gcj02", "qq": "gcj02",
+    "bd09": "bd09", "bd-09": "bd09", "百度": "bd09", "baidu": "bd09", "百度坐标": "bd09",
+}
+
+
+def crs_named(text: str) -> str | None:
+    """The coordinate system a person means by ``text`` (高德地图, 百度, GPS, gcj02…), or None when it is not one
+    we know: a guess would put the station hundreds of metres off."""
+    name = "".join(text.split()).lower()
+    by_name = {"".join(key.split()).lower(): crs for key, crs in MAP_SOURCES.items()} | _OTHER_NAMES
+    return by_name.get(name) or by_name.get(name.removesuffix("地图")) or by_name.get(name.removesuffix("坐标"))
+
 
 def wgs84_to_gcj02(lat: float, lng: float) -> tuple[float, float]:
     g_lng, g_lat = coordTransform.wgs84_to_gcj02(lng, lat)
