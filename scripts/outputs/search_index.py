@@ -17,7 +17,11 @@ and 0.7 GB).
 
 The copy also carries what the results show (the page type and, for stations, the hours
 from which ``search.js`` computes "open now"; see ``scripts/outputs/templates/_search_terms.md``) and
-the everyday synonyms from ``data/synonyms.yaml`` of any word the page contains.
+the everyday synonyms from ``data/synonyms.yaml`` of any word the page contains. Those search-only words
+come last, after ``VISIBLE_END``: ``search.js`` builds its snippets from the text before it, what the
+page shows, never from words a reader cannot see there.
+
+Next to the index goes ``search-rules.json`` (``search_rules.py``): how the browser reads a query.
 """
 
 from __future__ import annotations
@@ -28,28 +32,32 @@ import posixpath
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..pipeline import forks
-from ..records.models import SynonymGroup
+from ..records.models import GUIDE_PAGES, SynonymGroup
 from ..records.registry import RECORD_TYPES
+from . import search_rules
 
 # Pages riders search for, and the type shown on their results. Left out: the home page and
 # the listing pages (they repeat every record's name and would crowd out the records
 # themselves), posters (a copy of their station), 404 and the editors' guide.
 GUIDE_KIND = "说明"  # a hand-written page
-GUIDES = ("volunteering", "about", "figures", "open-data", "privacy", "accessibility")
+FINDER = "stations"  # the station finder: indexed up to its list of stations, which is every station again
+FINDER_KIND = "地图"
+GUIDES = tuple(page for page in GUIDE_PAGES if page != FINDER)
 
 
 def indexed_patterns() -> list[tuple[str, str]]:
     """(glob under the site, result type): every record type's first page (``stations/{id}.md`` →
-    ``stations/*/index.html``) with the type's search kind, then the guides."""
+    ``stations/*/index.html``) with the type's search kind, then the guides and the station finder."""
     patterns = [
         (posixpath.splitext(kind.pages[0].path)[0].replace("{id}", "*") + "/index.html", kind.search_kind)
         for kind in RECORD_TYPES if kind.pages and kind.search_kind
     ]
-    return patterns + [(f"{guide}/index.html", GUIDE_KIND) for guide in GUIDES]
+    guides = [(f"{guide}/index.html", GUIDE_KIND) for guide in GUIDES]
+    return patterns + guides + [(f"{FINDER}/index.html", FINDER_KIND)]
 
 
 # Parts of a page that are the same on every page of its kind, or are buttons: not content.
@@ -63,7 +71,9 @@ OUTPUT = "pagefind"
 INDEX_LANGUAGE = "zh"  # Pagefind's Chinese: word segmentation for 简体中文
 # What search.js loads; Pagefind's own user interfaces, and its web worker (search.js runs it
 # without one), are not published.
-RUNTIME_FILES = ("pagefind.js", "pagefind-entry.json", "wasm.*.pagefind", "*.pf_meta", "index", "fragment", "filter")
+RULES_FILE = "search-rules.json"
+RUNTIME_FILES = ("pagefind.js", "pagefind-entry.json", "wasm.*.pagefind", "*.pf_meta", "index", "fragment", "filter",
+                 RULES_FILE)
 COPY_BATCH = 500  # pages per task when the copies are made in parallel
 LANGUAGE = "und"  # undetermined: Pagefind splits words at spaces only
 
@@ -75,7 +85,11 @@ _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 TEMPLATE_HEADINGS = tuple(kind.search_kind for kind in RECORD_TYPES if kind.search_kind and not kind.own_headings)
 _TEMPLATE_HEADING = re.compile(r"<h2\b[^>]*>.*?</h2>", re.S)
 _SEARCH_TERMS = re.compile(r'<div class="search-terms"[^>]*>.*?</div>', re.S)
-_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
+_SCRIPT = re.compile(r"<(script|noscript|style|select)\b[^>]*>.*?</\1>", re.S)  # not text anyone reads
+# Where the text a page shows ends in its copy, and its search-only words begin. A character of its own, so that
+# search.js can cut Pagefind's text there; not a letter or Chinese character, so no query matches it.
+VISIBLE_END = "\u3013"  # 〓
+_FINDER_LIST = re.compile(r'<div class="finder-layout".*', re.S)
 _TAG = re.compile(r"(<[^>]*>)")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Between two characters of which at least one is Chinese (and neither is a space).
@@ -113,17 +127,18 @@ class SynonymMatcher:
         self.group_of: dict[str, list[int]] = {}
         for index, words in enumerate(self.groups):
             for word in words:
-                self.group_of.setdefault(word.casefold(), []).append(index)
+                self.group_of.setdefault(search_rules.normalise(word), []).append(index)
         words = sorted(self.group_of, key=len, reverse=True)  # longest first, so 充电桩 wins over 充电
-        self.pattern = re.compile("|".join(map(re.escape, words)), re.I) if words else None
+        self.pattern = re.compile("|".join(map(re.escape, words))) if words else None
 
     def extra_words(self, text: str) -> list[str]:
-        """The other words of every group with a word in ``text``, in the file's order."""
+        """The other words of every group with a word in ``text``, in the file's order. The text is compared as
+        search.js compares a query (search_rules.normalise): ＷｉＦｉ on a page touches the WiFi group."""
         if self.pattern is None:
             return []
-        touched = sorted({i for m in self.pattern.finditer(text) for i in self.group_of[m.group().casefold()]})
-        folded = text.casefold()
-        extra = [w for i in touched for w in self.groups[i] if w.casefold() not in folded]
+        folded = search_rules.normalise(text)
+        touched = sorted({i for m in self.pattern.finditer(folded) for i in self.group_of[m.group()]})
+        extra = [w for i in touched for w in self.groups[i] if search_rules.normalise(w) not in folded]
         return list(dict.fromkeys(extra))
 
 
@@ -133,6 +148,8 @@ def search_copy(page: str, kind: str, synonyms: SynonymMatcher) -> str | None:
     if article is None:
         return None
     body = _SCRIPT.sub("", article.group(1))
+    if kind == FINDER_KIND:
+        body = _FINDER_LIST.sub("", body)
     if kind in TEMPLATE_HEADINGS:
         body = _TEMPLATE_HEADING.sub("", body)
     heading = _H1.search(body)
@@ -140,7 +157,7 @@ def search_copy(page: str, kind: str, synonyms: SynonymMatcher) -> str | None:
     # The page's own words first and its search-only words last, so that search.js can show a
     # snippet of what the page says; synonyms of what it says, not of the search-only words.
     search_only = "".join(_SEARCH_TERMS.findall(body))
-    body = _SEARCH_TERMS.sub("", body) + search_only
+    body = _SEARCH_TERMS.sub("", body) + f"<p>{VISIBLE_END}</p>" + search_only
     parts = [split_characters(part) if not part.startswith("<") else part for part in _TAG.split(body)]
     extra = " ".join(synonyms.extra_words(plain_text(_SEARCH_TERMS.sub("", body))))
     return (
@@ -153,10 +170,13 @@ def search_copy(page: str, kind: str, synonyms: SynonymMatcher) -> str | None:
     )
 
 
-def build_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[SynonymGroup]) -> int:
-    """Index ``site_dir`` into ``site_dir/pagefind``; return the number of pages indexed."""
+def build_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[SynonymGroup],
+                       amenities: Mapping[str, str] | None = None) -> int:
+    """Index ``site_dir`` into ``site_dir/pagefind``, with the rules search.js reads queries by (``amenities``:
+    each amenity's key and label, for the finder answer); return the number of pages indexed."""
     copies = work_dir / "search-pages"
     shutil.rmtree(copies, ignore_errors=True)
+    synonyms = list(synonyms)
     matcher = SynonymMatcher(synonyms)
     pages = indexed_pages(site_dir)
 
@@ -176,7 +196,30 @@ def build_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[Synony
     _run_pagefind(copies, output)
     _check(output, count)
     _keep_runtime_only(output)
+    _write_rules(site_dir, output, synonyms, amenities or {})
     return count
+
+
+def _write_rules(site_dir: Path, output: Path, synonyms: list[SynonymGroup], amenities: Mapping[str, str]) -> None:
+    """search-rules.json, with the titles of the pages the synonym groups lead to, as their pages show them."""
+    kinds = dict(indexed_pages(site_dir))
+    wanted = {f"services/{s}" for g in synonyms for s in g.services} | {p for g in synonyms for p in g.pages}
+    pages = {path: (title, kinds[f"{path}/index.html"]) for path in sorted(wanted)
+             if f"{path}/index.html" in kinds and (title := page_title(site_dir / path / "index.html"))}
+    rules = search_rules.rules(synonyms, pages, amenities, VISIBLE_END)
+    # What Pagefind fetches after its entry file, named here so that search.js can ask for them at once.
+    entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"][INDEX_LANGUAGE]
+    rules["preload"] = [f"pagefind.{entry['hash']}.pf_meta", f"wasm.{entry['wasm'] or 'unknown'}.pagefind"]
+    (output / RULES_FILE).write_text(json.dumps(rules, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def page_title(path: Path) -> str | None:
+    """The title (the article's first heading) of a built page, or None when there is no such page."""
+    try:
+        heading = _H1.search(path.read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    return " ".join(plain_text(heading.group(1)).split()) if heading else None
 
 
 def _run_pagefind(copies: Path, output: Path) -> None:

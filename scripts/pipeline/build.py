@@ -280,7 +280,8 @@ def build(project: Project) -> BuildReport:
     lap("mkdocs")
 
     try:  # the search index is part of the site: if it fails, nothing is published
-        search_index.build_search_index(temporary_site, project.work_dir, catalogue.synonyms)
+        search_index.build_search_index(temporary_site, project.work_dir, catalogue.synonyms,
+                                        {key: entry.label for key, entry in catalogue.vocabularies.amenities.items()})
     except search_index.SearchIndexFailed as error:
         shutil.rmtree(temporary_site, ignore_errors=True)
         raise BuildFailed(str(error)) from None

@@ -290,6 +290,11 @@ class Vocabularies(Model):
     story_categories: Vocabulary = Field(description="动态栏目。")
 
 
+# Hand-written pages that search indexes and that a synonym group may point at (``pages``); "stations" is the
+# station finder. Search reads this list too (scripts/outputs/search_index.py): one list of them.
+GUIDE_PAGES = ("stations", "volunteering", "about", "figures", "open-data", "privacy", "accessibility")
+
+
 class SynonymGroup(Model):
     """一组搜索同义词（data/synonyms.yaml）。"""  # shown to editors as the schema's description
 
@@ -297,6 +302,19 @@ class SynonymGroup(Model):
         min_length=2,
         description="同一个意思的几种说法，如 [厕所, 卫生间, 如厕]。"
         "页面上出现其中任何一个，搜索其他几个也能找到这个页面。",
+    )
+    # Where a group leads even when none of its words is on any page (讨薪 → 权益维护): search shows these first.
+    amenities: list[VocabularyRef] = Field(
+        default=[],
+        description="这组词说的是哪种设施，如 [charging]（见 vocabularies.yaml）："
+        "问“附近”“正在开放”或站内没有这些词时，搜索给出按这些设施筛选的驿站地图。"
+    )
+    services: list[Ref] = Field(
+        default=[], description="搜到这组词时排在最前面的服务页面（服务的 id，如 rights-protection）。"
+    )
+    pages: list[Literal[GUIDE_PAGES]] = Field(  # type: ignore[valid-type]
+        default=[],
+        description="搜到这组词时排在最前面的说明页面：" + "、".join(GUIDE_PAGES) + "（stations 是驿站地图）。",
     )
     note: Text | None = Field(default=None, description="说明（不显示在网站上）。")
 

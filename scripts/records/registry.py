@@ -118,7 +118,9 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         ),
     ),
     event.RECORD_TYPE,
-    RecordType("synonyms", models.SynonymGroup, "synonyms.yaml", "list", "搜索同义词", required=False),
+    RecordType("synonyms", models.SynonymGroup, "synonyms.yaml", "list", "搜索同义词", required=False,
+               references=(Reference("services[]", "service"),),
+               vocabularies=(VocabularyField("amenities[]", "amenities", "设施"),)),
 )
 
 
