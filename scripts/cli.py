@@ -7,6 +7,8 @@
     python -m scripts new station|story|service|event   # write a new, valid, commented record
     python -m scripts nginx      # print the nginx configuration for serving site/ (scripts/deploy/nginx.py)
     python -m scripts from-issue <file|->   # a submitted issue form → a new record, or a correction as a diff
+    python -m scripts import <file.xlsx|file.csv> [--write]   # a station spreadsheet → station files (dry run first)
+    python -m scripts export <file.xlsx|file.csv> [--template]   # the stations in the same layout, or the template
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 from pathlib import Path
 
 from .editors import from_issue, scaffold
+from .editors.spreadsheet import exporter, importer
 from .pipeline import build as pipeline
 from .pipeline.problems import DataError
 
@@ -39,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     scaffold.add_arguments(commands.add_parser("new", help="新建一条记录：驿站、动态、服务或活动（new record）"))
     from_issue.add_arguments(commands.add_parser(
         "from-issue", help="把提交的议题表单变成一条记录，或显示对驿站的修改（from issue）"))
+    importer.add_arguments(commands.add_parser(
+        "import", help="从 Excel/WPS 表格或 CSV 导入驿站：默认只预演，--write 写入（import spreadsheet）"))
+    exporter.add_arguments(commands.add_parser(
+        "export", help="把驿站导出成同样格式的表格，或用 --template 生成导入模板（export spreadsheet）"))
     nginx = commands.add_parser("nginx", help="生成在自己的服务器上发布网站用的 nginx 配置（nginx configuration）")
     nginx.add_argument("--root", default="/srv/xinfu/site", help="服务器上放网站文件（site/ 的内容）的目录")
     nginx.add_argument("--server-name", default="_", help="网站域名，多个用空格分开（默认 _：任何域名）")
@@ -90,6 +97,10 @@ def _run(args: argparse.Namespace, project: pipeline.Project) -> int:
         return scaffold.run(project, args)
     elif args.command == "from-issue":
         return from_issue.run(project, args)
+    elif args.command == "import":
+        return importer.run(project, args)
+    elif args.command == "export":
+        return exporter.run(project, args)
     elif args.command == "nginx":
         from .deploy import nginx
 

@@ -1,0 +1,87 @@
+"""``python -m scripts import <file.xlsx|file.csv> [--write]``: a district office's station list → station files.
+
+Without ``--write`` it only shows what it would do (a dry run): a table of the rows and whether each would
+create, update or leave unchanged a station file. With ``--write`` it writes those files. Either way every
+problem in the sheet is reported at once, by file, sheet, row and column, and nothing is written while there
+is any: the staged files are checked by the project's validator first (``stage.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ...pipeline.build import Project, today
+from ...pipeline.problems import DataError
+from .. import scaffold
+from .plan import ACTION_LABELS, Planned, Planner, changed_headers
+from .stage import render_all, validate_staged, write_files
+from .table import Table, UnreadableFile, read_tables
+
+NOTHING_WRITTEN = "没有写入任何文件（nothing written）。改正后再导入一次。"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="Excel 工作簿（.xlsx）或 CSV 文件（UTF-8 或 GBK）")
+    parser.add_argument("--write", action="store_true",
+                        help="写入驿站文件（默认只预演：列出会新建、更新和不变的驿站，不写任何文件）")
+
+
+def run(project: Project, args: argparse.Namespace) -> int:
+    try:
+        known = scaffold.survey(project)
+    except DataError as error:  # the vocabulary itself is broken: nothing to match labels against
+        print(error.report(after="先改正词表。"), file=sys.stderr)
+        return 1
+    try:
+        tables, problems = read_tables(args.file)
+    except UnreadableFile as error:
+        print(error.problem.format(), file=sys.stderr)
+        return 2
+    planner = Planner(project.data_dir, known, today())
+    plans = [p for table in tables for row in table.rows if (p := planner.plan(table, row, problems))]
+    made_by = f"表格 {args.file.name} 导入（`python -m scripts import`）"
+    problems += render_all(project, plans, known, made_by)
+    if any(p.action != "unchanged" and p.text for p in plans):
+        problems += validate_staged(project, plans)
+    show(tables, plans)
+    if problems:
+        print(DataError(problems).report(after=NOTHING_WRITTEN), file=sys.stderr)
+        return 1
+    changed = [p for p in plans if p.action != "unchanged"]
+    if not changed:
+        print("表格和驿站文件一致，没有要改的（nothing to change）。")
+        return 0
+    if not args.write:
+        print(f"\n这是预演（dry run），没有写入任何文件。核对无误后加上 --write 写入：\n"
+              f"  python -m scripts import {args.file} --write")
+        return 0
+    try:
+        written = write_files(changed)
+    except FileExistsError as error:
+        print(f"{error.filename} 刚被别人新建了（file exists），没有覆盖它。再运行一次导入。", file=sys.stderr)
+        return 1
+    print(f"\n已写入 {len(written)} 个驿站文件，数据校验通过（data OK）。用 make serve 预览，核对后提交。")
+    return 0
+
+
+def show(tables: list[Table], plans: list[Planned]) -> None:
+    """What the import does, row by row: 第 3 行  新建  xiaoge-31  光明街小哥驿站."""
+    for table in tables:
+        where = table.file + (f" 工作表“{table.sheet}”" if table.sheet else "")
+        encoding = f"，{table.encoding} 编码" if table.encoding else ""
+        print(f"{where}：表头在第 {table.header_row} 行，{len(table.rows)} 行驿站{encoding}。")
+        if table.ignored:
+            print(f"  没有用到的列（ignored）：{'、'.join(table.ignored)}")
+        for planned in (p for p in plans if p.table is table):
+            line = f"  第 {planned.row.number:>4} 行  {ACTION_LABELS[planned.action]}  {planned.station_id:<16} " \
+                   f"{planned.record.get('name', '')}"
+            if planned.action == "update":
+                line += f"  改：{changed_headers(planned)}"
+            print(line)
+            for note in planned.notes:
+                print(f"            提示：{note}")
+    counts = {label: sum(p.action == action for p in plans) for action, label in ACTION_LABELS.items()}
+    print("共：" + "，".join(f"{label} {count} 个" for label, count in counts.items()) + "。")
+
