@@ -110,6 +110,17 @@ def problems_banner(phone: PageVisit, url: str) -> str | None:
     return box.inner_text() if box.count() else ""
 
 
+def warnings_banner(phone: PageVisit, url: str) -> str | None:
+    """The MkDocs warnings box as the browser shows it; "" when loaded and empty, None when not loaded."""
+    try:
+        phone.page.goto(url)
+        phone.page.wait_for_selector("html[data-preview-warnings]", state="attached", timeout=10_000)
+    except Exception:  # noqa: BLE001 - not up yet, or between two builds
+        return None
+    box = phone.page.locator(".admonition.preview-warnings")
+    return box.inner_text() if box.count() else ""
+
+
 def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_site_after_a_broken_one(
         preview: Preview, data_copy: Path, phone: PageVisit) -> None:
     station = data_copy / "stations" / "xiaoge-01.yaml"
@@ -209,3 +220,35 @@ def test_banner_shows_the_report_literally(tmp_path: Path, phone: PageVisit) -> 
     assert banner.TITLE in shown
     assert phone.page.locator("article .preview-problems + h1").count() == 1, "the banner comes first"
     assert phone.page.locator("article script, article strong").count() == 0
+
+
+def test_a_broken_link_in_a_docs_page_shows_on_every_page_with_its_file_until_fixed(
+        data_copy: Path, tmp_path: Path, phone: PageVisit) -> None:
+    """MkDocs only warns in English in the terminal; `make build` (strict) then fails. The preview says it in
+    Chinese, with the docs/ file, on every page, and keeps saying it while other pages are edited."""
+    root = project_copy(tmp_path)
+    about, privacy = root / "docs" / "about.md", root / "docs" / "privacy.md"
+    original = about.read_text(encoding="utf-8")
+    with start_preview(data_copy, tmp_path, root) as preview:
+        preview.wait_for(lambda: preview.fetch("about/"), STARTUP_SECONDS, "the first page")
+        preview.wait_for(lambda: warnings_banner(phone, preview.url + "about/") is not None, REBUILD_SECONDS,
+                         "the page")
+        assert warnings_banner(phone, preview.url + "about/") == "", "the shipped pages have no broken link"
+
+        about.write_text(original + "\n另见[找不到的页面](nowhere.md)。\n", encoding="utf-8")
+        shown = preview.wait_for(lambda: warnings_banner(phone, preview.url + "about/"), REBUILD_SECONDS,
+                                 "the warnings box")
+        assert "docs/about.md：链接 nowhere.md 指向的页面不存在" in shown and "make build" in shown, shown
+        preview.wait_for(lambda: "MkDocs 警告 docs/about.md" in preview.terminal(), 10, "the warning in the terminal")
+        assert "nowhere.md" in (warnings_banner(phone, preview.url + "services/") or ""), "every page says it"
+
+        # Another page edited: MkDocs renders only that one, and the warning about about.md stays.
+        privacy.write_text(privacy.read_text(encoding="utf-8") + "\n隐私说明已更新。\n", encoding="utf-8")
+        preview.wait_for(lambda: "隐私说明已更新" in (preview.fetch("privacy/") or BeautifulSoup("", "html.parser"))
+                         .get_text(), REBUILD_SECONDS, "the edited page")
+        assert "nowhere.md" in (warnings_banner(phone, preview.url + "privacy/") or "")
+
+        about.write_text(original, encoding="utf-8")
+        preview.wait_for(lambda: warnings_banner(phone, preview.url + "about/") == "", REBUILD_SECONDS,
+                         "no warnings box")
+        assert problems_banner(phone, preview.url + "about/") == "", "warnings are not validation problems"

@@ -10,12 +10,22 @@ report each time a page loads, and MkDocs' live reload reloads the page when the
 report changes. Published builds have neither the hook nor the files. MkDocs
 loads hooks by file path, not as part of the ``scripts`` package: keep this
 module to the standard library and MkDocs.
+
+MkDocs' own warnings (a broken link or anchor in a ``docs/`` page) do not stop
+the preview, but they fail ``make build``: the hook collects them while MkDocs
+builds, says them in Chinese with the ``docs/`` file, and writes them to
+``_preview/warnings.json`` in the served site, shown as a second box. A dirty
+build renders only the changed pages, so the file keeps the other pages'
+warnings and replaces only those of the pages rendered again.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +35,11 @@ FOLDER = "_preview"
 SCRIPT = Path(__file__).with_name("banner.js")
 TITLE = "预览没有更新：最近一次修改没有通过校验（the latest edit has problems; showing the last good version）"
 AFTER = "改正后保存，预览会自动刷新。"
+WARNINGS_TITLE = "正式构建（make build）会因为下面的问题失败（MkDocs warnings）"
+WARNINGS_AFTER = "预览照常显示；改正后保存，这里的提示会消失。"
+WARNINGS_FILE = "warnings.json"
+# Set by ``serve``: the hand-written pages' folder, to tell an editor's docs/ page from a generated one.
+DOCS_DIR_VARIABLE = "PREVIEW_DOCS_DIR"
 
 
 def report_file(staging_dir: Path) -> Path:
@@ -54,3 +69,101 @@ def on_post_page(output: str, page: Any, config: Any, **kwargs: Any) -> str:
     """MkDocs hook: load the banner script on every preview page."""
     src = get_relative_url(f"{FOLDER}/banner.js", page.url)
     return output.replace("</head>", f'<script src="{src}" defer></script>\n</head>', 1)
+
+
+# --- MkDocs' warnings ---------------------------------------------------------------------------------
+
+_DOC_FILE = re.compile(r"^Doc file '(?P<page>[^']+)' ")
+# MkDocs' link and anchor warnings (mkdocs/structure/pages.py) → what an editor reads.
+_IN_CHINESE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"contains a link '(?P<url>[^']*)', but the target(?: '[^']*')? is not found among documentation "
+                r"files\."), "链接 {url} 指向的页面不存在（link target not found）。"),
+    (re.compile(r"contains a link '(?P<url>[^']*)', but there is no such anchor on this page\."),
+     "链接 {url} 指向本页的一个标题，但本页没有这个标题（anchor not found）。"),
+    (re.compile(r"contains a link '(?P<url>[^']*)', but the doc '(?P<doc>[^']*)' does not contain an anchor "
+                r"'(?P<anchor>[^']*)'\."), "链接 {url}：{doc} 里没有 {anchor} 这个标题（anchor not found）。"),
+    (re.compile(r"contains an unrecognized relative link '(?P<url>[^']*)'"),
+     "链接 {url} 没有指向一个 .md 文件（unrecognized link）：链接到别的页面请写它的文件名，如 about.md。"),
+    (re.compile(r"contains an absolute link '(?P<url>[^']*)'"),
+     "链接 {url} 以 / 开头（absolute link）：网站放在子路径下时会失效，请写相对于本页的文件名，如 about.md。"),
+]
+_SUGGESTION = re.compile(r"Did you mean '(?P<url>[^']*)'\?")
+
+
+def in_chinese(message: str) -> str:
+    for pattern, text in _IN_CHINESE:
+        found = pattern.search(message)
+        if found:
+            suggestion = _SUGGESTION.search(message)
+            return text.format(**found.groupdict()) + (f"是不是想写 {suggestion['url']}？" if suggestion else "")
+    return message
+
+
+def shown_path(src_uri: str) -> str:
+    """docs/about.md for an editor's page; a generated page says so (its text comes from data/ and templates)."""
+    docs = os.environ.get(DOCS_DIR_VARIABLE)
+    if not src_uri or (docs and Path(docs, src_uri).is_file()):
+        return f"docs/{src_uri}" if src_uri else "mkdocs.yml"
+    return f"{src_uri}（生成的页面 generated page）"
+
+
+class _Collector(logging.Handler):
+    """MkDocs' warnings during one build, by the page they are about ("" when about none)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.page = ""  # the page being rendered
+        self.rendered: set[str] = set()
+        self.found: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        named = _DOC_FILE.match(message)
+        self.found.append((named["page"] if named else self.page, message))
+
+
+_collector: _Collector | None = None
+
+
+def on_pre_build(config: Any, **kwargs: Any) -> None:
+    global _collector
+    _collector = _Collector()
+    logging.getLogger("mkdocs").addHandler(_collector)
+
+
+def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
+    if _collector is not None:
+        _collector.page = page.file.src_uri
+        _collector.rendered.add(page.file.src_uri)
+    return markdown
+
+
+def on_page_content(html: str, page: Any, **kwargs: Any) -> str:
+    if _collector is not None:
+        _collector.page = ""
+    return html
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    """Write every page's warnings: the pages rendered now replace their earlier ones."""
+    global _collector
+    collector, _collector = _collector, None
+    if collector is None:
+        return
+    logging.getLogger("mkdocs").removeHandler(collector)
+    path = Path(config.site_dir, FOLDER, WARNINGS_FILE)
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))["warnings"]
+    except (OSError, ValueError, KeyError):
+        earlier = []
+    # A page rendered again, or gone, has only its new warnings; one not warned about "" (the site) is fresh each time.
+    kept = [w for w in earlier if w["page"] and w["page"] not in collector.rendered
+            and Path(config.docs_dir, w["page"]).is_file()]
+    new = [{"page": page, "file": shown_path(page), "message": in_chinese(message)}
+           for page, message in dict.fromkeys(collector.found)]
+    for warning in new:
+        print(f"MkDocs 警告 {warning['file']}：{warning['message']}", file=sys.stderr, flush=True)
+    warnings = sorted(kept + new, key=lambda w: (w["file"], w["message"]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"title": WARNINGS_TITLE, "warnings": warnings, "after": WARNINGS_AFTER},
+                               ensure_ascii=False), encoding="utf-8")

@@ -67,6 +67,7 @@ def serve(project: Project, dev_addr: str) -> None:
     # MkDocs warns on every dirty build that links may be stale: the preview chose that, so not on every save.
     logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
     reload.install()  # MkDocs' live reload from a file: the policy refuses inline scripts
+    os.environ[banner.DOCS_DIR_VARIABLE] = str(project.docs_dir)  # the hook names an editor's page docs/…
     mkdocs_serve(
         str(project.config_file),
         livereload=True,
