@@ -31,6 +31,8 @@ from .station_extras import page_url
 GEOJSON_PATH = "stations.geojson"
 CSV_PATH = "stations.csv"
 PAGE_PATH = "open-data.md"
+# The workbook district offices fill in for `python -m scripts import`; the editors' guide links to it.
+IMPORT_TEMPLATE_PATH = "stations-import-template.xlsx"
 CSV_LIST_SEPARATOR = ";"
 _BOM = "\ufeff"
 
@@ -114,7 +116,8 @@ def stations_csv(rows: list[tuple[Station, dict[str, Value]]]) -> str:
     return _BOM + buffer.getvalue()
 
 
-def open_data_files(catalogue: Catalogue, site: SiteInfo, renderer: PageRenderer) -> Iterator[tuple[str, str]]:
+def open_data_files(catalogue: Catalogue, site: SiteInfo,
+                    renderer: PageRenderer) -> Iterator[tuple[str, str | bytes]]:
     """The two downloads, the Open Referral HSDS export (``hsds.py``) and the page describing them, as (path
     under docs, content)."""
     rows = station_rows(catalogue, site)
@@ -123,9 +126,19 @@ def open_data_files(catalogue: Catalogue, site: SiteInfo, renderer: PageRenderer
     yield CSV_PATH, table
     hsds = list(hsds_files(catalogue, site))
     yield from hsds
+    yield IMPORT_TEMPLATE_PATH, import_template(catalogue)
     sizes = {name: len(content.encode("utf-8")) for name, content in ((GEOJSON_PATH, geojson), (CSV_PATH, table))}
     yield PAGE_PATH, renderer.render(
         "open_data.md", PAGE_PATH, fields=FIELDS, sizes=sizes, separator=CSV_LIST_SEPARATOR,
         geojson_path=GEOJSON_PATH, csv_path=CSV_PATH,
         hsds_files=[(path, len(content.encode("utf-8"))) for path, content in hsds],
     )
+
+
+def import_template(catalogue: Catalogue) -> bytes:
+    """The spreadsheet import's template, its drop-down lists made from the current vocabularies and units."""
+    # Imported here: the editors' modules import the pipeline, which imports this module.
+    from ..editors.spreadsheet.exporter import lists_of
+    from ..editors.spreadsheet.workbook import template_bytes
+
+    return template_bytes(lists_of(catalogue))

@@ -22,9 +22,9 @@ from typing import Any
 from openpyxl.utils.datetime import from_excel
 
 from ...records.models import DAY_NAMES, id_is_valid
+from ...rules.coords import crs_named
 from ...rules.hours import days_text
-from ..issue_forms import MAP_SOURCES
-from ..scaffold import COORDINATE_SYSTEMS, Known, _choose
+from ..scaffold import Known, _choose
 from .columns import COLUMNS
 from .table import Cell
 
@@ -59,11 +59,6 @@ def normal(value: Cell) -> str:
 CRS_LABELS = {"gcj02": "高德/腾讯（GCJ-02）", "bd09": "百度（BD-09）", "wgs84": "GPS/天地图（WGS-84）"}
 STATUS_LABELS = {"open": "正常开放", "temporarily_closed": "临时关闭", "closed": "已撤销"}
 YES, NO = "是", "否"
-# Words in a 坐标系 cell, and the system they name (the issue form's map names, the scaffold's keys, and more).
-_CRS_WORDS = {**{name.lower(): crs for name, crs in MAP_SOURCES.items()},
-              "高德": "gcj02", "腾讯": "gcj02", "gcj": "gcj02", "火星": "gcj02", "百度": "bd09", "bd": "bd09",
-              "gps": "wgs84", "wgs": "wgs84", "天地图": "wgs84", "北斗": "wgs84", "cgcs2000": "wgs84",
-              "openstreetmap": "wgs84", "osm": "wgs84"}
 _STATUS_WORDS = {"正常": "open", "开放": "open", "运营": "open", "营业": "open", "暂停": "temporarily_closed",
                  "临时关闭": "temporarily_closed", "装修": "temporarily_closed", "撤销": "closed", "停用": "closed",
                  "关闭": "closed", "取消": "closed"}
@@ -81,13 +76,15 @@ def choose(text: str, aliases: dict[str, str], labels: dict[str, str]) -> str:
 
 
 def parse_crs(value: Cell) -> str:
-    text = normal(value).lower().replace("-", "")
-    named = {crs for word, crs in _CRS_WORDS.items() if word in text} | {k for k in COORDINATE_SYSTEMS if k in text}
+    """高德, 百度地图, GPS, gcj02 (``coords.crs_named``), or the export's label 高德/腾讯（GCJ-02）: each part of it."""
+    found = crs_named(plain(value))
+    if found:
+        return found
+    named = {crs_named(part) for part in re.split(r"[/、,()]", normal(value)) if part} - {None}
     if len(named) == 1:
-        return named.pop()
-    choices = "、".join(CRS_LABELS.values())
+        return str(named.pop())
     raise CellError(f"{'说不清' if named else '不认识'}坐标系“{plain(value)}”（unknown coordinate system）。",
-                    f"写坐标是从哪里取的：{choices}。")
+                    f"写坐标是从哪里取的：{'、'.join(CRS_LABELS.values())}。")
 
 
 def parse_status(value: Cell) -> str:

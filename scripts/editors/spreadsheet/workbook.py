@@ -118,8 +118,7 @@ def _station_sheet(sheet: Worksheet, rows: list[list[Cell]]) -> None:
     for key in ("id", "phone.number"):  # typed digits stay text: 0350… keeps its 0
         letter = get_column_letter(_number(key))
         sheet.column_dimensions[letter].number_format = "@"
-        for (cell,) in sheet.iter_rows(min_col=_number(key), max_col=_number(key), min_row=2,
-                                       max_row=max(sheet.max_row, 2)):
+        for (cell,) in sheet.iter_rows(min_col=_number(key), max_col=_number(key), min_row=2):
             cell.number_format = "@"
     for (cell,) in sheet.iter_rows(min_col=_number("description"), max_col=_number("description"), min_row=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
