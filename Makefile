@@ -1,14 +1,14 @@
 # Two commands on a fresh machine:
 #   make serve   set everything up, build the site from data/ and preview it at http://127.0.0.1:8000/xinfu/
 #   make test    set everything up and run the whole test suite
-# Also: make build (site/ only), make validate, make new, make schema, make lint, make lock.
+# Also: make build (site/ only), make validate, make new, make import, make schema, make lint, make lock.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser build publish serve validate new schema test lint lock clean
+.PHONY: setup browser build publish serve validate new import schema test lint lock clean
 
 # pyproject.toml declares the dependencies (runtime, and the `test` extra). What gets installed is
 # requirements.lock, derived from it: every package, transitive ones too, at one version with its hashes, so a
@@ -48,6 +48,11 @@ validate: setup
 TYPE ?= station
 new: setup
 	$(PY) -m scripts new $(TYPE)
+
+# Stations from an Excel/WPS workbook or CSV: make import FILE=驿站.xlsx lists what would change; WRITE=1 writes it.
+import: setup
+	@if [ -z "$(FILE)" ]; then echo "用法：make import FILE=驿站.xlsx（先预演；加 WRITE=1 写入）"; exit 2; fi
+	$(PY) -m scripts import "$(FILE)" $(if $(WRITE),--write)
 
 schema: setup
 	$(PY) -m scripts schema
