@@ -55,7 +55,8 @@ def messy_workbook(path: Path) -> Path:
     sheet.append([1, "  光明街快递小哥驿站 ", "小哥驿站", "忻州市忻府区光明街18号", "光明街道", 112.7289, "38.4201",
                   "高德", "9：00—18：00", "饮水、充电、热饭", 3503031234, UNION, "快递网点门口，有遮阳棚。"])
     sheet.append([2, "长征街暖新驿站", "暖新", "忻州市忻府区长征街66号", None, "１１２．７４１２", "３８．４１２３",
-                  "百度地图", "周一至周五 9:00-18:00；周六 10:00-16:00", "歇脚，WiFi，厕所", "0350－3031235", UNION, None])
+                  "百度地图", "周一至周五 9:00-18:00；周六 10:00-16:00", "歇脚，WiFi，厕所", "0350－3031235", UNION,
+                  None])
     sheet.merge_cells("E4:E5")  # one street for both stations
     sheet.append([])
     sheet.append([None] * len(headers))
@@ -200,7 +201,8 @@ def test_a_zero_length_period_is_the_validators_message_at_the_cell(data_copy: P
     book = openpyxl.Workbook()
     book.active.title = "驿站"
     book.active.append(BAD_HEADERS)
-    book.active.append(["零时段驿站", "小哥驿站", "忻州市忻府区四路4号", 112.73, 38.41, "GPS", "9:00-09:00", "饮水", UNION])
+    book.active.append(["零时段驿站", "小哥驿站", "忻州市忻府区四路4号", 112.73, 38.41, "GPS", "9:00-09:00", "饮水",
+                        UNION])
     book.save(tmp_path / "驿站.xlsx")
     result = imported(data_copy, tmp_path / "驿站.xlsx")
     assert result.exit_code == 1
@@ -302,3 +304,60 @@ def test_an_unreadable_file_is_one_clear_message(data_copy: Path, tmp_path: Path
     (tmp_path / "坏.xlsx").write_bytes(b"not a zip")
     result = imported(data_copy, tmp_path / "坏.xlsx")
     assert result.exit_code == 2 and "打不开这个 Excel 文件" in result.output and "Traceback" not in result.output
+
+
+ALL_WEEK = ["mo", "tu", "we", "th", "fr", "sa", "su"]
+
+
+@pytest.mark.parametrize(("cell", "hours"), [
+    ("9:00-18:00", {"weekly": [{"days": ALL_WEEK, "periods": ["09:00-18:00"]}]}),
+    ("９：００—１８：００ ", {"weekly": [{"days": ALL_WEEK, "periods": ["09:00-18:00"]}]}),
+    ("9点-18点半", {"weekly": [{"days": ALL_WEEK, "periods": ["09:00-18:30"]}]}),
+    ("全天", {"open_24h": True}),
+    ("24小时", {"open_24h": True}),
+    ("周一至周日 24小时", {"open_24h": True}),
+    ("每天 22:00-次日02:00", {"weekly": [{"days": ALL_WEEK, "periods": ["22:00-02:00"]}]}),
+    ("8:00-12:00、14:00-18:00", {"weekly": [{"days": ALL_WEEK, "periods": ["08:00-12:00", "14:00-18:00"]}]}),
+    ("周一至周五 9:00-18:00；周六 10:00-16:00", {"weekly": [{"days": ALL_WEEK[:5], "periods": ["09:00-18:00"]},
+                                                       {"days": ["sa"], "periods": ["10:00-16:00"]}]}),
+    ("工作日 9:00至17:00 周末 10:00-15:00", {"weekly": [{"days": ALL_WEEK[:5], "periods": ["09:00-17:00"]},
+                                                    {"days": ["sa", "su"], "periods": ["10:00-15:00"]}]}),
+    ("星期一、三、五 8:00-20:00；周日休息", {"weekly": [{"days": ["mo", "we", "fr"], "periods": ["08:00-20:00"]}]}),
+])
+def test_hours_as_people_write_them(cell: str, hours: dict) -> None:
+    from scripts.editors.spreadsheet.cells import hours_text, parse_hours
+
+    assert parse_hours(cell) == hours
+    assert parse_hours(hours_text(hours)) == hours  # what the export writes reads back the same
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    ("看情况", "看不懂"), ("周五至周一 9:00-18:00", "颠倒"), ("每天 9:00-18:00；周六 10:00-16:00", "周六写了不止一次"),
+    ("9-18", "看不懂"), ("周日休息", "看不出开放时间"),
+])
+def test_hours_that_cannot_be_read_say_why(cell: str, message: str) -> None:
+    from scripts.editors.spreadsheet.cells import CellError, parse_hours
+
+    with pytest.raises(CellError, match=message):
+        parse_hours(cell)
+
+
+@pytest.mark.parametrize(("cell", "number", "restored"), [
+    (3503031234, "0350-3031234", True),  # a number cell: Excel dropped the 0
+    ("3503031234", "0350-3031234", True),  # the same, after a round through a CSV
+    (1062345678, "010-62345678", True),  # a two-digit area code
+    ("0350－3031234", "0350-3031234", False),
+    (12345, "12345", False),  # a short service number has no 0 to lose
+    ("(0350)3031234", "0350-3031234", False),
+])
+def test_phone_numbers_excel_mangled(cell: object, number: str, restored: bool) -> None:
+    from scripts.editors.spreadsheet.cells import parse_phone
+
+    assert parse_phone(cell)[0] == number and bool(parse_phone(cell)[1]) == restored
+
+
+def test_a_phone_number_in_scientific_notation_is_refused() -> None:
+    from scripts.editors.spreadsheet.cells import CellError, parse_phone
+
+    with pytest.raises(CellError, match="科学计数法"):
+        parse_phone("3.50303E+09")

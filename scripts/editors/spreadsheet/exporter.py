@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from ...pipeline.build import Project, load_catalogue
+from ...pipeline.problems import DataError
 from ...pipeline.resolve import Catalogue
 from ...records.models import Station
 from .workbook import Lists, csv_text, station_rows, workbook, workbook_bytes
@@ -41,7 +42,11 @@ def run(project: Project, args: argparse.Namespace) -> int:
         kinds = ".xlsx" if args.template else ".xlsx 或 .csv"
         print(f"{args.file.name}：要写成 {kinds} 文件（unsupported format）。", file=sys.stderr)
         return 2
-    catalogue = load_catalogue(project)  # only data that validates is exported; DataError is printed by the CLI
+    try:
+        catalogue = load_catalogue(project)  # only data that validates is exported
+    except DataError as error:
+        print(error.report(after="没有导出（nothing exported）：先改正数据。"), file=sys.stderr)
+        return 1
     stations = [] if args.template else file_stations(project)
     rows = station_rows(stations, lists_of(catalogue))
     if suffix == ".csv":
