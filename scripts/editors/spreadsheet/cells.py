@@ -64,15 +64,16 @@ _STATUS_WORDS = {"正常": "open", "开放": "open", "运营": "open", "营业":
                  "关闭": "closed", "取消": "closed"}
 
 
-def choose(text: str, aliases: dict[str, str], labels: dict[str, str]) -> str:
-    """A key from a key, label or alias; else the scaffold's did-you-mean over ``labels`` (key → label)."""
+def choose(text: str, aliases: dict[str, str], labels: dict[str, str], hint: str = "") -> str:
+    """A key from a key, label or alias; else the scaffold's did-you-mean, offering the Chinese names (a sheet
+    is filled in with those, not with keys)."""
     found = aliases.get(text) or aliases.get(text.lower())
     if found:
         return found
     try:
-        return _choose(text, labels)
+        return aliases[_choose(text, {label: "" for label in labels.values()}).lower()]
     except ValueError as error:
-        raise CellError(str(error)) from None
+        raise CellError(str(error), hint) from None
 
 
 def parse_crs(value: Cell) -> str:
@@ -328,16 +329,15 @@ def _id(value: Cell, known: Known) -> str:
 
 
 def _type(value: Cell, known: Known) -> str:
-    return choose(plain(value), vocabulary_aliases(known, "station_types"), known.choices("station_types"))
+    return choose(plain(value), vocabulary_aliases(known, "station_types"), known.choices("station_types"),
+                  "从下拉列表选；新类型要先加进 data/vocabularies.yaml 的 station_types。")
 
 
 def _organisation(value: Cell, known: Known) -> str:
     names = known.choices("organisations")
-    aliases = {name: key for key, name in names.items()} | {key: key for key in names}
-    try:
-        return choose(plain(value), aliases, names)
-    except CellError as error:
-        raise CellError(error.message, "写 data/organisations.yaml 里的单位名称；新单位要先加进那个文件。") from None
+    aliases = {name.lower(): key for key, name in names.items()} | {key: key for key in names}
+    return choose(plain(value), aliases, names, "写 data/organisations.yaml 里的单位名称（模板里可以从下拉列表选）；"
+                  "新单位要先加进那个文件。")
 
 
 # Column key → how its cell is read. Every column of the layout has one (checked below).

@@ -45,7 +45,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
     problems += render_all(project, plans, known, made_by)
     if any(p.action != "unchanged" and p.text for p in plans):
         problems += validate_staged(project, plans)
-    show(tables, plans)
+    show(tables, plans if not problems else [])
     if problems:
         print(DataError(problems).report(after=NOTHING_WRITTEN), file=sys.stderr)
         return 1
@@ -68,7 +68,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
 
 def show(tables: list[Table], plans: list[Planned]) -> None:
     """What the import does, row by row: 第 3 行  新建  xiaoge-31  光明街小哥驿站."""
-    for table in tables:
+    for table in tables:  # the rows only when they can all be imported: otherwise the problems say what to do
         where = table.file + (f" 工作表“{table.sheet}”" if table.sheet else "")
         encoding = f"，{table.encoding} 编码" if table.encoding else ""
         print(f"{where}：表头在第 {table.header_row} 行，{len(table.rows)} 行驿站{encoding}。")
@@ -82,6 +82,8 @@ def show(tables: list[Table], plans: list[Planned]) -> None:
             print(line)
             for note in planned.notes:
                 print(f"            提示：{note}")
+    if not plans:
+        return
     counts = {label: sum(p.action == action for p in plans) for action, label in ACTION_LABELS.items()}
     print("共：" + "，".join(f"{label} {count} 个" for label, count in counts.items()) + "。")
 
