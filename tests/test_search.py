@@ -1,15 +1,19 @@
 """Search over a real build of the shipped data.
 
 The query set (tests/search_queries.yaml) runs in Chromium through the site's own search code
-(``window.siteSearch``, which the search box uses), against the Pagefind index the build wrote;
-its recall@5 is written to test-artifacts/search-recall.txt. The rest checks the index as
-built: what is in it and what is not, the theme's index gone, the search-only words on the
-pages, and that bad synonyms or a failed index stop the build without publishing anything.
+(``window.siteSearch``, which the search box uses), against the Pagefind index the build wrote, at a
+fixed time (a Saturday morning, when open-now decides part of the order); its recall@5 and mean
+reciprocal rank are printed and written to test-artifacts/search-recall.txt, and every snippet shown
+must be text its page shows. The rest checks the index as built: what is in it and what is not, the
+theme's index gone, the search-only words on the pages, the query rules, and that bad synonyms or a
+failed index stop the build without publishing anything.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import shutil
 import urllib.parse
 from collections import Counter
@@ -20,7 +24,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ARTIFACTS, DATA, ROOT, build_site, run_cli, urllib_host
-from scripts.outputs.search_index import SynonymMatcher, indexed_pages, split_characters
+from scripts.outputs import search_rules
+from scripts.outputs.search_index import RULES_FILE, SynonymMatcher, indexed_pages, split_characters
 from scripts.records.models import SynonymGroup
 
 QUERIES: list[dict] = yaml.safe_load((ROOT / "tests" / "search_queries.yaml").read_text(encoding="utf-8"))
@@ -28,49 +33,74 @@ STATIONS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorte
 VOCABULARY = yaml.safe_load((DATA / "vocabularies.yaml").read_text(encoding="utf-8"))
 
 
+# A Saturday morning in China: the order among stations depends on which are open (search.js, openTier).
+SATURDAY_10AM = dt.datetime.fromisoformat("2026-11-28T10:00:00+08:00")
+RECALL_NEEDED = 0.95
+
+
 def relevant(entry: dict) -> set[str]:
     """The pages that count as right answers for a query."""
     if "amenity" in entry:
-        return {f"stations/{sid}" for sid, s in STATIONS.items() if entry["amenity"] in s["amenities"]}
+        right = {f"stations/{sid}" for sid, s in STATIONS.items() if entry["amenity"] in s["amenities"]}
+        return right | ({entry["first"]} if "first" in entry else set())
     return set(entry.get("top5", [])) | ({entry["first"]} if "first" in entry else set())
 
 
-def judge(entry: dict, found: list[str]) -> tuple[float, bool]:
-    """recall@5 (right answers among the first five / the most there could be) and pass or fail."""
-    top = found[:5]
+def judge(entry: dict, found: list[dict]) -> tuple[float, float, bool]:
+    """recall@5 (right answers among the first five / the most there could be), the reciprocal rank of the first
+    right answer, and pass or fail. An amenity query's first five pages are counted after the rules' answers."""
+    urls = [r["url"] for r in found]
     right = relevant(entry)
+    rank = next((i + 1 for i, url in enumerate(urls) if url in right), None)
+    first_ok = urls[:1] == [entry["first"]] if "first" in entry else True
     if "amenity" in entry:
-        hits = sum(path in right for path in top)
-        best = min(5, len(right))
-        passed = hits == best
+        pages = [r["url"] for r in found if not r["answer"]][:5]
+        stations = {f"stations/{sid}" for sid, s in STATIONS.items() if entry["amenity"] in s["amenities"]}
+        best = min(5, len(stations))
+        hits = sum(url in stations for url in pages)
+        passed = hits == best and first_ok
+        recall = (hits + ("first" in entry and first_ok)) / (best + ("first" in entry))
     else:
-        hits = len(right & set(top))
-        best = len(right)
-        passed = hits == best and (found[:1] == [entry["first"]] if "first" in entry else True)
-    return hits / best, passed
+        top = set(urls[:5])
+        hits = len(right & top)
+        recall = hits / len(right)
+        passed = hits == len(right) and first_ok
+    return recall, 1 / rank if rank else 0.0, passed
+
+
+SEARCH_ALL = """async ([queries, mount]) => {
+  const out = {};
+  for (const q of queries) {
+    const rs = await siteSearch.find(q, 10);
+    out[q] = rs.map(r => ({url: decodeURI(r.url).slice(mount.length).replace(/^\\/+|\\/+$/g, ""), snippet: r.snippet,
+                           answer: r.answer}));
+  }
+  return out;
+}"""
 
 
 @pytest.fixture(scope="module")
-def answers(browser, site_url: str) -> dict[str, list[str]]:
-    """Every query's results (site paths, best first), from one page of the built site."""
+def answers(browser, site_url: str) -> dict[str, list[dict]]:
+    """Every query's results ({url: site path, snippet: HTML, answer: a rule's answer}, best first), from one
+    page of the built site at a fixed time."""
     context = browser.new_context(locale="zh-CN")
     context.route("**/*", lambda route: route.continue_() if urllib_host(route.request.url) == "127.0.0.1"
                   else route.abort())
     page = context.new_page()
+    page.clock.set_fixed_time(SATURDAY_10AM)
     page.goto(site_url + "about/")
     mount = urllib.parse.urlsplit(site_url).path
-    found = {}
-    for entry in QUERIES:
-        results = page.evaluate("q => siteSearch.find(q, 10).then(rs => rs.map(r => r.url))", entry["query"])
-        found[entry["query"]] = [url.removeprefix(mount).strip("/") for url in results]
+    found = page.evaluate(SEARCH_ALL, [[entry["query"] for entry in QUERIES], mount])
     context.close()
     return found
 
 
 def test_the_query_set_covers_what_riders_type() -> None:
     kinds = Counter(entry["kind"] for entry in QUERIES)
-    assert len(QUERIES) - sum(1 for e in QUERIES if "limit" in e) >= 40
-    for kind in ("单字", "词中词", "街道", "同义词", "英文", "拼音", "错字", "服务", "志愿", "动态"):
+    limits = sum(1 for e in QUERIES if "limit" in e)
+    assert len(QUERIES) >= 150 and limits <= 5, "many queries, few known limits"
+    for kind in ("单字", "词中词", "街道", "同义词", "英文", "拼音", "错字", "服务", "志愿", "动态",
+                 "助词", "问句", "意图", "全角", "名称"):
         assert kinds[kind] >= 1, kind
     assert len({e["query"] for e in QUERIES}) == len(QUERIES), "each query once"
 
@@ -81,24 +111,96 @@ def test_the_query_set_covers_what_riders_type() -> None:
      for e in QUERIES],
     ids=[e["query"] for e in QUERIES],
 )
-def test_query(answers: dict[str, list[str]], entry: dict) -> None:
+def test_query(answers: dict[str, list[dict]], entry: dict) -> None:
     found = answers[entry["query"]]
-    _, passed = judge(entry, found)
-    assert passed, f"{entry['query']}：前五个结果是 {found[:5]}，应有 {sorted(relevant(entry))}"
+    _, _, passed = judge(entry, found)
+    urls = [r["url"] for r in found[:5]]
+    assert passed, f"{entry['query']}：前五个结果是 {urls}，应有 {sorted(relevant(entry))}"
 
 
-def test_recall_at_5(answers: dict[str, list[str]]) -> None:
+def test_recall_at_5_and_mrr(answers: dict[str, list[dict]]) -> None:
     scored = [(entry, *judge(entry, answers[entry["query"]])) for entry in QUERIES]
-    supported = [recall for entry, recall, _ in scored if "limit" not in entry]
-    everything = [recall for _, recall, _ in scored]
-    lines = [f"recall@5 = {sum(supported) / len(supported):.3f} over {len(supported)} queries the search supports; "
-             f"{sum(everything) / len(everything):.3f} with the {len(everything) - len(supported)} known limits", ""]
-    lines += [f"{recall:.2f} {'ok ' if passed else 'MISS'} [{entry['kind']}] {entry['query']} → "
-              f"{' '.join(answers[entry['query']][:5])}" for entry, recall, passed in scored]
+    supported = [(recall, rr) for entry, recall, rr, _ in scored if "limit" not in entry]
+    recall = sum(r for r, _ in supported) / len(supported)
+    mrr = sum(rr for _, rr in supported) / len(supported)
+    everything = sum(r for _, r, _, _ in scored) / len(scored)
+    lines = [f"recall@5 = {recall:.3f}, MRR = {mrr:.3f} over {len(supported)} queries the search supports; "
+             f"recall@5 {everything:.3f} with the {len(scored) - len(supported)} known limits", ""]
+    lines += [f"{r:.2f} {rr:.2f} {'ok ' if passed else 'MISS'} [{entry['kind']}] {entry['query']} → "
+              f"{' '.join(x['url'] for x in answers[entry['query']][:5])}" for entry, r, rr, passed in scored]
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "search-recall.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n" + lines[0])
-    assert sum(supported) / len(supported) == 1.0, "\n".join(lines)
+    assert recall >= RECALL_NEEDED, "\n".join(lines)
+
+
+def on_page(snippet: str, page: str) -> str | None:
+    """What in the snippet is not on its page, or None. A space in a snippet is the end of a block on the page
+    (a heading, a list item), and the snippet may skip a block the index leaves out (the sample-data notice): so
+    each run of text between spaces must be on the page, in order, with whitespace on the page allowed inside it
+    (a line break). A space the page does not have ("1080 名" for "1080名") is reported too."""
+    at = 0
+    pieces = snippet.split()
+    for left, right in zip([""] + pieces, pieces, strict=False):
+        found = re.compile(r"\s*".join(map(re.escape, right))).search(page, at)
+        if found is None:
+            return right
+        if left and page.find(left[-2:] + right[:2]) >= 0 and not re.search(
+                re.escape(left[-2:]) + r"\s+" + re.escape(right[:2]), page):
+            return f"“{left[-2:]} {right[:2]}”中的空格"
+        at = found.end()
+    return None
+
+
+def snippet_text(html: str) -> str:
+    return BeautifulSoup(html, "html.parser").get_text().strip().strip("…").strip()
+
+
+def test_snippets_show_only_what_their_page_shows(answers: dict[str, list[dict]], browser, site_url: str) -> None:
+    """Every snippet among the first five results of every query is text its page shows, with no space the page
+    does not have (the search-only words are in the index, not on the page)."""
+    shown = {(r["url"], snippet_text(r["snippet"])) for found in answers.values() for r in found[:5] if r["snippet"]}
+    context = browser.new_context(locale="zh-CN")
+    context.route("**/*", lambda route: route.continue_() if urllib_host(route.request.url) == "127.0.0.1"
+                  else route.abort())
+    page = context.new_page()
+    page.clock.set_fixed_time(SATURDAY_10AM)  # as the answers were found: the pages' time-limited notes agree
+    visible: dict[str, str] = {}
+    for url in sorted({url for url, _ in shown}):
+        page.goto(site_url + url + "/")
+        visible[url] = page.locator("article").first.inner_text()
+    context.close()
+    assert len(shown) > 200 and len(visible) > 40
+    not_shown = [f"{url}: {text}（{wrong}）" for url, text in sorted(shown) if (wrong := on_page(text, visible[url]))]
+    assert not not_shown, "这些摘要不是页面上看得到的文字：\n" + "\n".join(not_shown)
+
+
+def test_the_query_rules_are_published(built_site: Path) -> None:
+    rules = json.loads((built_site / "pagefind" / RULES_FILE).read_text(encoding="utf-8"))
+    wages = next(g for g in rules["groups"] if "讨薪" in g["words"])
+    assert wages["answers"][0] == {"url": "services/rights-protection/", "title": "权益维护", "kind": "服务"}
+    assert all((built_site / "pagefind" / name).is_file() for name in rules["preload"])
+    assert "的地方" in rules["stop"] and rules["stop"] == sorted(rules["stop"], key=lambda w: (-len(w), w))
+    assert rules["amenities"]["charging"] == "充电"
+
+
+def test_full_width_text_touches_its_synonym_group() -> None:
+    matcher = SynonymMatcher([SynonymGroup(words=["WiFi", "无线网"])])
+    assert matcher.extra_words("可以连ＷｉＦｉ") == ["无线网"]
+    assert search_rules.normalise("ＷｉＦｉ　２４小时") == "wifi 24小时"
+
+
+def test_a_synonym_group_points_only_at_what_exists(data_copy: Path) -> None:
+    path = data_copy / "synonyms.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "- words: [甲乙, 丙丁]\n  services: [legal-aidd]\n"
+                    "  amenities: [充电]\n  pages: [nowhere]\n", encoding="utf-8")
+    result = run_cli("--data", data_copy, "validate")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "data/synonyms.yaml:" in result.output and "pages" in result.output and "stations" in result.output
+    path.write_text(path.read_text(encoding="utf-8").replace("  pages: [nowhere]\n", ""), encoding="utf-8")
+    result = run_cli("--data", data_copy, "validate")
+    assert "找不到服务 legal-aidd" in result.output and "是不是想写 legal-aid" in result.output
+    assert "未知的设施 充电" in result.output and "charging" in result.output
 
 
 # --- the index as built -------------------------------------------------------------------------
@@ -120,9 +222,10 @@ def test_the_index_holds_every_record_and_no_listing(built_site: Path) -> None:
                + len(yaml.safe_load((DATA / "volunteer" / "projects.yaml").read_text(encoding="utf-8")))
                + len(list((DATA / "stories").glob("*.yaml"))))
     pages = dict(indexed_pages(built_site))
-    assert count == len(pages) >= records
+    assert count == len(pages) >= records + 1
     assert "stations/xiaoge-01/index.html" in pages and "editors/index.html" not in pages
-    assert not any(p.startswith(("index.html", "stations/index.html", "stories/page/")) for p in pages)
+    assert pages["stations/index.html"] == "地图", "the finder, up to its list of stations"
+    assert not any(p.startswith(("index.html", "stations/list/", "stories/page/")) for p in pages)
     assert not any("poster" in p for p in pages)
 
 

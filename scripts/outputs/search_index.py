@@ -66,6 +66,8 @@ NOT_CONTENT = (
     ".badge-open",  # an open station's state badge: filled in when read, empty in the page (临时关闭 stays findable)
     ".navigation-links", ".station-qr", ".report-problem", ".md-button", ".next-dates-note", ".station-verified",
     ".source-credit", ".headerlink", "iframe", "svg", "script",
+    # Notes a page shows or hides by the clock when it is read (time-limited.js): "这项活动已经结束", "这几次已经过去".
+    "[data-show-after]", "[data-empty-list]",
 )
 OUTPUT = "pagefind"
 INDEX_LANGUAGE = "zh"  # Pagefind's Chinese: word segmentation for 简体中文
@@ -89,7 +91,14 @@ _SCRIPT = re.compile(r"<(script|noscript|style|select)\b[^>]*>.*?</\1>", re.S)  
 # Where the text a page shows ends in its copy, and its search-only words begin. A character of its own, so that
 # search.js can cut Pagefind's text there; not a letter or Chinese character, so no query matches it.
 VISIBLE_END = "\u3013"  # 〓
-_FINDER_LIST = re.compile(r'<div class="finder-layout".*', re.S)
+# The end of each block of text (a paragraph, a list item, a heading). Pagefind joins blocks with a space, or with
+# ". " when a block has no full stop of its own; the page shows them apart, with a heading the copy leaves out
+# between them perhaps. search.js makes each mark a space, so that a snippet shows what the page shows.
+BLOCK_END = "\u2016"  # ‖
+_BLOCK_CLOSE = re.compile(r"(?=</(?:p|li|h[1-6]|dt|dd|td|th|figcaption|summary|blockquote|pre)>)")
+# The finder's filters and list repeat every amenity and every station: its copy is its heading only, found by
+# 地图 and 驿站地图 (search.js offers it, with filters, for 附近, 正在开放 …).
+_FINDER_LIST = re.compile(r'<form class="finder-filters".*', re.S)
 _TAG = re.compile(r"(<[^>]*>)")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Between two characters of which at least one is Chinese (and neither is a space).
@@ -157,7 +166,7 @@ def search_copy(page: str, kind: str, synonyms: SynonymMatcher) -> str | None:
     # The page's own words first and its search-only words last, so that search.js can show a
     # snippet of what the page says; synonyms of what it says, not of the search-only words.
     search_only = "".join(_SEARCH_TERMS.findall(body))
-    body = _SEARCH_TERMS.sub("", body) + f"<p>{VISIBLE_END}</p>" + search_only
+    body = _BLOCK_CLOSE.sub(BLOCK_END, _SEARCH_TERMS.sub("", body)) + f"<p>{VISIBLE_END}</p>" + search_only
     parts = [split_characters(part) if not part.startswith("<") else part for part in _TAG.split(body)]
     extra = " ".join(synonyms.extra_words(plain_text(_SEARCH_TERMS.sub("", body))))
     return (
@@ -206,7 +215,7 @@ def _write_rules(site_dir: Path, output: Path, synonyms: list[SynonymGroup], ame
     wanted = {f"services/{s}" for g in synonyms for s in g.services} | {p for g in synonyms for p in g.pages}
     pages = {path: (title, kinds[f"{path}/index.html"]) for path in sorted(wanted)
              if f"{path}/index.html" in kinds and (title := page_title(site_dir / path / "index.html"))}
-    rules = search_rules.rules(synonyms, pages, amenities, VISIBLE_END)
+    rules = search_rules.rules(synonyms, pages, amenities, VISIBLE_END, BLOCK_END)
     # What Pagefind fetches after its entry file, named here so that search.js can ask for them at once.
     entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"][INDEX_LANGUAGE]
     rules["preload"] = [f"pagefind.{entry['hash']}.pf_meta", f"wasm.{entry['wasm'] or 'unknown'}.pagefind"]

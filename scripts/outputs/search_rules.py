@@ -69,7 +69,7 @@ def group_answers(group: SynonymGroup, pages: Mapping[str, tuple[str, str]]) -> 
 
 
 def rules(groups: Iterable[SynonymGroup], pages: Mapping[str, tuple[str, str]], amenities: Mapping[str, str],
-          visible_end: str) -> dict:
+          visible_end: str, block_end: str) -> dict:
     """The rules as search.js reads them (pagefind/search-rules.json)."""
     return {
         "han": HAN,
@@ -79,5 +79,6 @@ def rules(groups: Iterable[SynonymGroup], pages: Mapping[str, tuple[str, str]], 
                     "answers": group_answers(g, pages), "amenities": list(g.amenities)} for g in groups],
         "amenities": dict(amenities),  # key → label, for the finder answer's title
         "finder": {"url": "stations/", "title": "打开驿站地图"},
+        "block_end": block_end,  # the end of a paragraph, list item or heading in Pagefind's copy
         "visible_end": visible_end,  # where a page's text ends in Pagefind's copy, and its search-only words begin
     }

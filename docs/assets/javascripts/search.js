@@ -118,6 +118,13 @@
     data.groups.forEach(function (group) {
       group.words.forEach(function (word) { if (!groupOf[word]) groupOf[word] = group; });
     });
+    // A group's words also without their stop phrases, as a query is read: 车坏了 is also 车坏 (车坏了怎么办).
+    data.groups.forEach(function (group) {
+      group.words.forEach(function (word) {
+        var bare = normalise(data.stop.reduce(without, word));
+        if (bare && !groupOf[bare]) groupOf[bare] = group;
+      });
+    });
     return {
       han: new RegExp("[" + data.han + "]"),
       intents: intents.sort(longestFirst),
@@ -126,6 +133,7 @@
       amenities: data.amenities,
       finder: data.finder,
       visibleEnd: data.visible_end,
+      blockEnd: data.block_end,
     };
   }
 
@@ -150,13 +158,22 @@
       }
     });
     text = normalise(text);
-    var bare = text;
-    rules.stop.forEach(function (word) { bare = without(bare, word); });
-    bare = normalise(bare);
+    var bare = normalise(rules.stop.reduce(without, text));
     var groups = words(bare).concat(words(text)).map(function (w) { return rules.groupOf[w]; }).filter(Boolean);
     groups = groups.filter(function (g, i) { return groups.indexOf(g) === i; });
-    var canonical = words(bare).map(function (w) { return rules.groupOf[w] ? rules.groupOf[w].words[0] : w; });
-    var candidates = [text, bare, canonical.join(" ")].filter(function (q, i, all) {
+    // A word of a synonym group as every page of the group says it: an amenity's label (shown on every station
+    // that has it), else the group's first word. Tried before the words typed without their stop phrases, which
+    // only some pages say ("车胎没气" → 维修工具, not the two stations that mention 打气).
+    var canonical = words(bare).map(function (w) {
+      var group = rules.groupOf[w];
+      if (!group) return w;
+      return group.amenities.length ? rules.amenities[group.amenities[0]] || group.words[0] : group.words[0];
+    });
+    // The query as typed first if it is only words a page would say; a question ("哪里可以歇脚", which the about
+    // page happens to say) is read for its meaning first, and as typed last. What is left after intents was not
+    // typed as one phrase.
+    var plain = !finder && bare === text;
+    var candidates = [plain ? text : "", canonical.join(" "), bare, finder ? "" : text].filter(function (q, i, all) {
       return q && all.indexOf(q) === i;
     });
     var amenities = [];
@@ -277,7 +294,7 @@
     return Promise.all(head.map(function (r) { return r.result.data(); })).then(function (pages) {
       head.forEach(function (r, i) {
         r.page = pages[i];
-        r.order = [titleTier(asked, pages[i]), r.exact ? 0 : 1, openTier(pages[i]), i];
+        r.order = [titleTier(asked, pages[i]), r.exact ? 0 : 1, openTier(asked, pages[i]), i];
       });
       head.sort(function (a, b) {
         for (var k = 0; k < a.order.length; k++) if (a.order[k] !== b.order[k]) return a.order[k] - b.order[k];
@@ -298,15 +315,19 @@
     return tier;
   }
 
-  /* 0 a station open now, 1 a station closed now or a page that is not a station, 2 a station closed for a
-   * while (临时关闭) or withdrawn: what the finder's "open now" says, from the same evaluator. */
-  function openTier(page) {
-    if (!page.meta.hours || !window.OpeningHours) return 1;
+  /* 0 a station open now or a page that is not a station, 1 a station closed now, 2 a station closed for a
+   * while (临时关闭) or withdrawn, unless that is what was searched for: what the finder's "open now" says, from
+   * the same evaluator (opening-hours.js). */
+  function openTier(asked, page) {
+    if (!page.meta.hours || !window.OpeningHours) return 0;
     try {
       var status = window.OpeningHours.status(JSON.parse(page.meta.hours));
-      return status.open ? 0 : status.closed ? 2 : 1;
+      if (status.open) return 0;
+      var said = asked.candidates.some(function (q) { return q.length > 1 && status.text.indexOf(q) >= 0; });
+      if (said) return 0;
+      return status.closed ? 2 : 1;
     } catch (e) {
-      return 1;
+      return 0;
     }
   }
 
@@ -340,16 +361,17 @@
   // --- showing results -------------------------------------------------------------------------------
 
   /* Pagefind's text of a page, as the page shows it. Pagefind turns our separator between Chinese
-   * characters (search_index.py) into a space, and ends a block that has no full stop of its own ("歇脚",
-   * "饮水" in a list) with ". ": take the spaces out next to Chinese, and make a block's end a space. Then cut
-   * at the end of the visible text: what follows is search-only words no reader sees. */
-  var BLOCK_END = /(\S)\.(?=\s|$)/g;
+   * characters (search_index.py) into a space: take the spaces out next to Chinese. search_index.py marks the
+   * end of each block (a paragraph, a list item, a heading; Pagefind may add ". " after it): make it a space,
+   * as the page shows "歇脚", "饮水" apart. Then cut at the end of the visible text: what follows is
+   * search-only words no reader sees. */
   var BOUNDARY = "\u0002";
   function visibleText(rules, content) {
-    var text = (content || "").split(rules.visibleEnd)[0].replace(/\u200b/g, "").replace(BLOCK_END, "$1" + BOUNDARY);
+    var text = (content || "").split(rules.visibleEnd)[0].replace(/\u200b/g, "")
+      .replace(new RegExp("\\s*" + rules.blockEnd + "\\.?", "g"), BOUNDARY);
     var cjk = "[" + rules.han.source.slice(1, -1) + "\u3000-\u303f\uff00-\uffef“”‘’…—·]";
     text = text.replace(new RegExp("(" + cjk + ")[ \\t\\n]+", "g"), "$1").replace(new RegExp("[ \\t\\n]+(?=" + cjk + ")", "g"), "");
-    return text.replace(/\s*\u0002\s*/g, " ").replace(/\s+/g, " ").trim();
+    return text.replace(/\s*\u0002[\s\u0002]*/g, " ").replace(/\s+/g, " ").trim();
   }
 
   function escapeHtml(text) {
