@@ -1,11 +1,15 @@
 """The search box on a phone and on a desktop, with everything off this machine blocked: nothing
-of the index loads with the page; typing a query shows the expected first result with its type,
-a highlighted snippet and, for stations, whether it is open now; a result opens its page."""
+of the index loads with the page, and all of it at once when the search opens; typing a query shows
+the expected first result with its type, a highlighted snippet and, for stations, whether it is open
+now; a result opens its page, and Enter opens the first result of what is typed, however slowly the
+index answers; a question about where or when offers the finder first; nothing found offers the finder
+and the service line."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -14,6 +18,7 @@ from conftest import ARTIFACTS, PageVisit
 
 # A Saturday morning in China: xiaoge-01 is open 07:00–22:00 every day.
 SATURDAY_10AM = dt.datetime.fromisoformat("2026-11-28T10:00:00+08:00")
+SATURDAY_NIGHT = dt.datetime.fromisoformat("2026-11-28T23:30:00+08:00")  # most stations closed, a few 24 hours
 
 
 def open_search(visit: PageVisit) -> None:
@@ -82,14 +87,82 @@ def test_results_say_what_kind_of_page_they_are(phone: PageVisit, site_url: str,
     assert_clean(phone)
 
 
-def test_no_results_says_so(phone: PageVisit, site_url: str) -> None:
+def test_no_results_offers_the_finder_and_the_service_line(phone: PageVisit, site_url: str) -> None:
     phone.page.goto(site_url)
     open_search(phone)
     phone.page.keyboard.type("xyzzy")
     phone.page.wait_for_function(
         "() => document.querySelector('.md-search-result__meta').textContent.startsWith('没有找到')")
     assert results_count(phone) == 0
+    links = phone.page.locator(".search-suggestion a")
+    assert links.all_inner_texts() == ["打开驿站地图，看全部驿站", "拨打服务电话 0350-0000000"]  # data/site.yaml
+    assert links.nth(1).get_attribute("href") == "tel:03500000000"
+    links.first.click()
+    phone.page.wait_for_url(re.compile(r"/stations/$"))
     assert_clean(phone)
+
+
+def test_an_intent_offers_the_finder_first(phone: PageVisit, site_url: str) -> None:
+    phone.page.goto(site_url + "about/")
+    open_search(phone)
+    phone.page.keyboard.type("附近的厕所")
+    first = results(phone).first
+    expect(first.locator(".search-result-title")).to_have_text("地图 打开驿站地图：离我最近、有卫生间")
+    assert first.locator(".search-excerpt").count() == 0, "an answer has no snippet: nothing on a page to quote"
+    first.locator("a").click()
+    phone.page.wait_for_url(re.compile(r"/stations/\?near=1&amenity=toilet$"))
+    expect(phone.page.locator("#finder input[name=amenity][value=toilet]")).to_be_checked()
+    assert_clean(phone)
+
+
+def test_opening_the_search_fetches_the_index_at_once(phone: PageVisit, site_url: str) -> None:
+    """Before the first keystroke, and without waiting for one another: Pagefind's entry file, metadata and
+    WebAssembly, the query rules and Pagefind's script."""
+    phone.page.goto(site_url, wait_until="networkidle")
+    requested: list[str] = []
+    phone.page.on("request", lambda request: requested.append(request.url))
+    open_search(phone)
+    phone.page.wait_for_function("() => performance.getEntriesByType('resource')"
+                                 ".some(e => e.name.includes('/pagefind/wasm.') && e.responseEnd > 0)")
+    names = [url.rsplit("/", 1)[-1] for url in requested if "/pagefind/" in url]
+    for wanted in ("pagefind.js", "pagefind-entry.json", "search-rules.json", ".pf_meta", "wasm."):
+        assert any(wanted in name for name in names), (wanted, names)
+    # Each once: the preloads are what Pagefind's own fetches take.
+    assert len([n for n in names if "wasm." in n]) == 1 and len([n for n in names if ".pf_meta" in n]) == 1, names
+    assert_clean(phone)
+
+
+def test_enter_opens_the_results_of_what_was_typed(phone: PageVisit, site_url: str) -> None:
+    """Type a query, see its results, type another and press Enter at once, while the index answers slowly:
+    Enter waits for the new query's first result instead of opening the one on the screen."""
+    page = phone.page
+    page.goto(site_url + "about/")
+    open_search(page_visit := phone)
+    page.keyboard.type("长征街")
+    expect(results(page_visit).first.locator(".search-result-title")).to_have_text("驿站 长征街小哥驿站")
+
+    def slowly(route) -> None:
+        time.sleep(0.15)  # a slow phone network: the new query's index chunks and fragments come late
+        route.continue_()
+
+    page.route(re.compile(r"/pagefind/(index|fragment)/"), slowly)
+    page.locator(".md-search__input").fill("")
+    page.keyboard.type("心理咨询")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/services/counselling/$"))
+    assert_clean(phone)
+
+
+def test_at_night_open_stations_come_first(phone: PageVisit, site_url: str) -> None:
+    phone.page.clock.set_fixed_time(SATURDAY_NIGHT)
+    phone.page.goto(site_url + "about/")
+    found = phone.page.evaluate("""q => siteSearch.find(q, 10).then(rs => rs.filter(r => r.meta.hours)
+        .map(r => [r.url, OpeningHours.status(JSON.parse(r.meta.hours)).open]))""", "热饭")
+    opened = [is_open for _, is_open in found]
+    assert True in opened and False in opened, found
+    assert opened == sorted(opened, reverse=True), f"open stations first: {found}"
+    rest = phone.page.evaluate("q => siteSearch.find(q, 5).then(rs => rs.map(r => r.url))", "歇脚")
+    assert not [url for url in rest if "xiaoge-26" in url], "a temporarily closed station is not among the first"
 
 
 def results_count(visit: PageVisit) -> int:

@@ -323,7 +323,8 @@
     try {
       var status = window.OpeningHours.status(JSON.parse(page.meta.hours));
       if (status.open) return 0;
-      var said = asked.candidates.some(function (q) { return q.length > 1 && status.text.indexOf(q) >= 0; });
+      var state = status.text.split("（")[0];  // 临时关闭, not its reason: "可以到…歇脚" is no reason to rank it
+      var said = asked.candidates.some(function (q) { return q.length > 1 && state.indexOf(q) >= 0; });
       if (said) return 0;
       return status.closed ? 2 : 1;
     } catch (e) {
