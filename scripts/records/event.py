@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from ..outputs.safe_output import one_line
 from ..rules.chinese import date_text
@@ -38,6 +46,9 @@ _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2})?([+-]\d{2}:
 
 def _date_or_time(value: Any) -> Any:
     """``2026-12-10`` is an all-day date, ``2026-12-10 09:00`` a time (China time unless it says otherwise)."""
+    if isinstance(value, int | float):  # on its own pydantic would read 0 as 1970-01-01
+        raise BrokenRule(f"日期或时间无效：{value!r}（invalid date or time）。",
+                         "全天活动写日期，如 2026-12-10；有具体时间写 2026-12-10 09:00（24 小时制，北京时间）。")
     if not isinstance(value, str):
         return value
     text = value.strip()
@@ -52,10 +63,23 @@ def _date_or_time(value: Any) -> Any:
                      "全天活动写日期，如 2026-12-10；有具体时间写 2026-12-10 09:00（24 小时制，北京时间）。")
 
 
-When = Annotated[dt.date | dt.datetime, BeforeValidator(_date_or_time)]
+# The schema says what _date_or_time reads: JSON Schema's date-time format would want seconds and a time zone.
+When = Annotated[
+    dt.date | dt.datetime,
+    BeforeValidator(_date_or_time),
+    WithJsonSchema({"type": "string", "pattern": "^" + _DATE.pattern + "$|^" + _DATE_TIME.pattern + "$"}),
+]
 
 
 class EventPlace(Model):
+    # _station_or_address for the schema: a station, or an address; never a station with coordinates.
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": ["station"], "properties": {"station": {"type": "string", "minLength": 1}}},
+                  {"required": ["address"], "properties": {"address": {"type": "string", "minLength": 1}}}],
+        "not": {"required": ["station", "location"],
+                "properties": {"station": {"type": "string"}, "location": {"type": "object"}}},
+    })
+
     station: Ref | None = Field(default=None, description="在驿站或服务中心举办时，写它的 id（stations 中的 id）。")
     name: Name | None = Field(
         default=None, description="地点名称，如 忻府区人才市场；在驿站举办时可写具体位置，如 二楼培训室。"

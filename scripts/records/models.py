@@ -24,7 +24,17 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 from ..pipeline.limits import (
     MAX_ID_CHARS,
@@ -104,6 +114,8 @@ Period = Annotated[
     BeforeValidator(_hour_in_range),
     Field(
         pattern=PERIOD_PATTERN,
+        # Repeated for the schema: between the two validators pydantic leaves the pattern out of it.
+        json_schema_extra={"pattern": PERIOD_PATTERN},
         description="时段，24 小时制，如 08:00-20:00；跨夜写 22:00-06:00（最长 20 小时）；到午夜写 24:00。",
         examples=["08:00-20:00"],
     ),
@@ -127,6 +139,18 @@ class BrokenRule(ValueError):
         self.message, self.hint = message, hint
 
 
+def _date_written_as_text(value: object) -> object:
+    """A date is written 2026-05-01, as the schema says; on its own pydantic would read 0 as 1970-01-01."""
+    if isinstance(value, int | float):  # true and false too
+        raise BrokenRule(f"日期无效：{value!r}（invalid date）。", "写成 2026-05-01 这样的格式，并确认这一天存在。")
+    return value
+
+
+# Strict like the schema VS Code checks with: a number is not a date, 0 and 1 are not true and false (StrictBool),
+# true is not a number (StrictInt, StrictFloat), "12" is not 12.
+Date = Annotated[dt.date, BeforeValidator(_date_written_as_text)]
+
+
 class Model(BaseModel):
     """Strict base: unknown fields are errors, text is trimmed, records are immutable."""
 
@@ -141,7 +165,7 @@ class Phone(Model):
         pattern=r"^[0-9+][0-9 \-]{2,19}$",
         description="公开电话，如 0350-3031234 或 12345。个人手机号不得公开，除非它是单位公开的服务专线。",
     )
-    public_line: bool = Field(
+    public_line: StrictBool = Field(
         default=False,
         description="该号码是单位对外公开的服务专线（手机号只有标为 true 才允许发布）。",
     )
@@ -178,8 +202,8 @@ class Image(Model):
 
 class Alert(Model):
     text: Text = Field(description="提示内容，如 春节期间暂停热饭服务。")
-    start: dt.date | None = Field(default=None, description="开始日期（含），如 2026-01-20。")
-    end: dt.date | None = Field(default=None, description="结束日期（含）。")
+    start: Date | None = Field(default=None, description="开始日期（含），如 2026-01-20。")
+    end: Date | None = Field(default=None, description="结束日期（含）。")
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Alert:
@@ -212,9 +236,9 @@ def _exactly_one(flag: str, items: str) -> Callable[[dict[str, Any]], None]:
 class HoursException(Model):
     model_config = ConfigDict(json_schema_extra=_exactly_one("closed", "periods"))
 
-    date: dt.date = Field(description="日期，如 2026-10-01；与 until 一起表示一段日期。")
-    until: dt.date | None = Field(default=None, description="结束日期（含），只有一天时省略。")
-    closed: bool = Field(default=False, description="这段日期闭站。")
+    date: Date = Field(description="日期，如 2026-10-01；与 until 一起表示一段日期。")
+    until: Date | None = Field(default=None, description="结束日期（含），只有一天时省略。")
+    closed: StrictBool = Field(default=False, description="这段日期闭站。")
     periods: list[Period] = Field(default=[], description="这段日期改为这些时段开放。")
     note: Text | None = Field(default=None, description="说明，如 国庆节闭站。")
 
@@ -229,7 +253,7 @@ class HoursException(Model):
 
 class Hours(Model):
     model_config = ConfigDict(json_schema_extra=_exactly_one("open_24h", "weekly"))
-    open_24h: bool = Field(default=False, description="24 小时开放。")
+    open_24h: StrictBool = Field(default=False, description="24 小时开放。")
     weekly: list[WeeklyHours] = Field(default=[], description="每周的开放时间。")
     exceptions: list[HoursException] = Field(default=[], description="节假日、临时闭站等例外日期。")
     note: Text | None = Field(default=None, description="补充说明。")
@@ -246,7 +270,7 @@ class Hours(Model):
 
 class Record(Model):
     id: Id
-    sample: bool = Field(
+    sample: StrictBool = Field(
         default=False,
         description="示例数据：地址、坐标、电话等为虚构，页面会醒目标注。真实核实后改为 false 或删除。",
     )
@@ -262,7 +286,7 @@ class VocabularyEntry(Model):
         description="主题自带图标名，如 material/battery-charging。",
     )
     synonyms: list[Text] = Field(default=[], description="同义词，供搜索使用，如 卫生间、如厕。")
-    quick: bool = Field(
+    quick: StrictBool = Field(
         default=False,
         description="仅用于设施：在首页和驿站地图页显示为一点即筛选的大按钮（骑手最常找的几项，如 饮水、充电）。",
     )
@@ -320,10 +344,10 @@ class SynonymGroup(Model):
 
 
 class Bounds(Model):
-    south: float = Field(description="南界纬度。")
-    west: float = Field(description="西界经度。")
-    north: float = Field(description="北界纬度。")
-    east: float = Field(description="东界经度。")
+    south: StrictFloat = Field(description="南界纬度。")
+    west: StrictFloat = Field(description="西界经度。")
+    north: StrictFloat = Field(description="北界纬度。")
+    east: StrictFloat = Field(description="东界经度。")
 
     def contains(self, lat: float, lng: float) -> bool:
         return self.south <= lat <= self.north and self.west <= lng <= self.east
@@ -331,7 +355,7 @@ class Bounds(Model):
 
 class MapSettings(Model):
     center: Location = Field(description="地图中心（WGS-84）。")
-    zoom: int = Field(default=13, ge=3, le=18, description="初始缩放级别。")
+    zoom: StrictInt = Field(default=13, ge=3, le=18, description="初始缩放级别。")
     bounds: Bounds = Field(description="辖区范围：超出范围的坐标会报错。")
     tiles: Literal["osm", "tianditu", "amap"] = Field(
         default="osm", description="底图：osm（OpenStreetMap）、tianditu（天地图）、amap（高德）。"
@@ -399,10 +423,10 @@ class SiteIdentity(Model):
         default=None, pattern=r"^[A-Za-z0-9_./-]+\.svg$",
         description="网站标志，docs/ 里的 SVG 文件，如 assets/images/logo.svg。",
     )
-    mainland: bool = Field(
+    mainland: StrictBool = Field(
         default=True, description="网站在中国大陆的服务器上提供服务：正式发布时必须有 ICP 备案号和有审图号的底图。",
     )
-    sample: bool = Field(default=False, description="以上是示例（占位）信息：正式发布时会被拒绝。")
+    sample: StrictBool = Field(default=False, description="以上是示例（占位）信息：正式发布时会被拒绝。")
 
 
 class SiteSettings(Model):
@@ -440,7 +464,7 @@ class Station(Record):
     description: Markdown | None = Field(default=None, description="介绍。")
     alerts: list[Alert] = Field(default=[], description="提示或公告。")
     images: list[Image] = Field(default=[], description="照片。")
-    verified: dt.date = Field(description="最近一次实地核实信息的日期。")
+    verified: Date = Field(description="最近一次实地核实信息的日期。")
 
 
 def closure_has_a_reason(station: Station) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
@@ -493,7 +517,7 @@ class Service(Record):
     schedule: list[ServiceSchedule] = Field(default=[], description="固定的服务时间。")
     schedule_note: Text | None = Field(default=None, description="时间说明，如 需提前预约。")
     phone: Phone | None = Field(default=None, description="咨询电话（公开号码）。")
-    verified: dt.date = Field(description="最近一次核实信息的日期。")
+    verified: Date = Field(description="最近一次核实信息的日期。")
 
 
 class VolunteerProject(Record):
@@ -503,22 +527,22 @@ class VolunteerProject(Record):
     beneficiaries: Text = Field(description="谁受益。")
     how_to_join: Markdown = Field(description="如何参加。联系方式用单位电话，不写个人手机号。")
     organiser: Ref = Field(description="组织单位（organisations 中的 id）。")
-    people_served: int | None = Field(default=None, ge=0, description="累计服务人次。")
-    named_in_source: bool = Field(default=False, description="报道中点名的项目。")
+    people_served: StrictInt | None = Field(default=None, ge=0, description="累计服务人次。")
+    named_in_source: StrictBool = Field(default=False, description="报道中点名的项目。")
 
 
 class VolunteerTeam(Record):
     name: Name = Field(description="队伍名称。")
     projects: list[Ref] = Field(min_length=1, description="参与的志愿项目（projects.yaml 中的 id）。")
-    members: int = Field(ge=1, description="队员人数（只公开人数，不公开姓名）。")
+    members: StrictInt = Field(ge=1, description="队员人数（只公开人数，不公开姓名）。")
     organisation: Ref = Field(description="所属单位（organisations 中的 id）。")
     station: Ref | None = Field(default=None, description="常驻驿站（stations 中的 id）。")
-    founded: dt.date | None = Field(default=None, description="成立日期。")
+    founded: Date | None = Field(default=None, description="成立日期。")
 
 
 class Statement(Record):
     label: Name = Field(description="数字的名称，如 加入工会联合会的货运司机。")
-    value: float = Field(description="数值。")
+    value: StrictFloat = Field(description="数值。")
     unit: Text = Field(description="单位，如 名、个、人次。")
     qualifier: Literal["exact", "more_than"] = Field(default="exact", description="exact 精确；more_than 表示“余”。")
     as_of: str = Field(pattern=PARTIAL_DATE_PATTERN, description="数字所指的时间，可只写年或年月。")
@@ -528,7 +552,7 @@ class Statement(Record):
 
 class Story(Record):
     title: Name = Field(description="标题。")
-    date: dt.date = Field(description="发布日期。")
+    date: Date = Field(description="发布日期。")
     summary: Text = Field(description="摘要。")
     body: Markdown = Field(description="正文（Markdown）。")
     category: VocabularyRef = Field(description="栏目，取值见 vocabularies.yaml 的 story_categories。")
