@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup
 
 from conftest import ARTIFACTS, DATA, ROOT, build_site, run_cli, urllib_host
 from scripts.outputs import search_rules
-from scripts.outputs.search_index import RULES_FILE, SynonymMatcher, indexed_pages, split_characters
+from scripts.outputs.search_index import RULES_FILE, WASM_FILE, SynonymMatcher, indexed_pages, split_characters
 from scripts.records.models import SynonymGroup
 
 QUERIES: list[dict] = yaml.safe_load((ROOT / "tests" / "search_queries.yaml").read_text(encoding="utf-8"))
@@ -173,6 +173,11 @@ def test_snippets_show_only_what_their_page_shows(answers: dict[str, list[dict]]
     assert len(shown) > 200 and len(visible) > 40
     not_shown = [f"{url}: {text}（{wrong}）" for url, text in sorted(shown) if (wrong := on_page(text, visible[url]))]
     assert not not_shown, "这些摘要不是页面上看得到的文字：\n" + "\n".join(not_shown)
+
+
+def test_search_js_preloads_the_webassembly_the_build_writes(built_site: Path) -> None:
+    script = (ROOT / "docs" / "assets" / "javascripts" / "search.js").read_text(encoding="utf-8")
+    assert f'var WASM_FILE = "{WASM_FILE}";' in script and (built_site / "pagefind" / WASM_FILE).is_file()
 
 
 def test_the_query_rules_are_published(built_site: Path) -> None:

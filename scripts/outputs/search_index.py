@@ -74,6 +74,9 @@ INDEX_LANGUAGE = "zh"  # Pagefind's Chinese: word segmentation for 简体中文
 # What search.js loads; Pagefind's own user interfaces, and its web worker (search.js runs it
 # without one), are not published.
 RULES_FILE = "search-rules.json"
+# Pagefind's WebAssembly for an index whose language has no stemmer of its own (Chinese): search.js asks for it by
+# this name as soon as the search opens, before the entry file names it; the build checks the name.
+WASM_FILE = "wasm.unknown.pagefind"
 RUNTIME_FILES = ("pagefind.js", "pagefind-entry.json", "wasm.*.pagefind", "*.pf_meta", "index", "fragment", "filter",
                  RULES_FILE)
 COPY_BATCH = 500  # pages per task when the copies are made in parallel
@@ -262,6 +265,9 @@ def _check(output: Path, expected: int) -> None:
                                     "（the index lost its Chinese segmentation）。")
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SearchIndexFailed(f"Pagefind 没有写出可用的搜索索引（no index written）：{error}") from None
+    if not (output / WASM_FILE).is_file():
+        raise SearchIndexFailed(f"Pagefind 没有写出 {WASM_FILE}（search.js 预先下载的文件）："
+                                f"{sorted(p.name for p in output.glob('wasm.*'))}（the WebAssembly was renamed）。")
     if indexed != expected:
         raise SearchIndexFailed(f"搜索索引只收录了 {indexed} 个页面，应为 {expected} 个"
                                 "（pages missing from the index）。")

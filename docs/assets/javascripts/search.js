@@ -31,8 +31,9 @@
   var siteRoot = new URL("../../", document.currentScript.src);
   var indexRoot = new URL("pagefind/", siteRoot);
   var PAGE_SIZE = 10;
-  // How many of Pagefind's results are read (one small fragment each) to rank them by title and open now.
-  var RERANK = 12;
+  // How many of Pagefind's results are read (one small fragment each) to rank them by title and open now: the
+  // first page of results, which needs them anyway.
+  var RERANK = PAGE_SIZE;
   var TEXT = {
     idle: "键入以开始搜索",
     loading: "正在加载搜索…",
@@ -62,14 +63,19 @@
     document.head.appendChild(link);
   }
 
+  // Pagefind's WebAssembly, the largest file (68 KB), by its name for an index without a language of its own
+  // (search_index.py WASM_FILE, which the build checks): asked for at once, not after the entry file names it.
+  var WASM_FILE = "wasm.unknown.pagefind";
+
   function load() {
     if (!engine) {
+      preload(new URL(WASM_FILE, indexRoot).href);
       preload(new URL("pagefind-entry.json?ts=" + cacheTag, indexRoot).href);
       var rules = fetch(new URL("search-rules.json", indexRoot).href).then(function (response) {
         if (!response.ok) throw new Error("search-rules.json: " + response.status);
         return response.json();
       }).then(function (data) {
-        data.preload.forEach(function (name) { preload(new URL(name, indexRoot).href); });
+        data.preload.forEach(function (name) { if (name !== WASM_FILE) preload(new URL(name, indexRoot).href); });
         return compileRules(data);
       });
       var pagefindReady = import(new URL("pagefind.js", indexRoot).href).then(function (pagefind) {
