@@ -147,23 +147,29 @@
 
   function words(text) { return normalise(text).split(" ").filter(Boolean); }
 
-  /* What the query asks: the finder's filters, the queries to try (as typed, without stop phrases, with
-   * each synonym group's first word), the answers of its synonym groups and the words to highlight. */
-  function understand(rules, typed) {
-    var text = normalise(typed);
-    var params = {};
-    var labels = [];
-    var finder = false;
+  /* The intents in a query (附近, 正在开放, 夜里 …), and the query without them. */
+  function readIntents(rules, text) {
+    var read = { text: text, params: {}, labels: [], found: false };
     rules.intents.forEach(function (entry) {
-      if (text.indexOf(entry.word) < 0) return;
-      text = without(text, entry.word);
-      finder = true;
-      if (entry.intent.param && !params[entry.intent.param]) {
-        params[entry.intent.param] = "1";
-        labels.push(entry.intent.label);
+      if (read.text.indexOf(entry.word) < 0) return;
+      read.text = without(read.text, entry.word);
+      read.found = true;
+      if (entry.intent.param && !read.params[entry.intent.param]) {
+        read.params[entry.intent.param] = "1";
+        read.labels.push(entry.intent.label);
       }
     });
-    text = normalise(text);
+    return read;
+  }
+
+  /* What the query asks: the finder's filters, the readings to try (as typed, with each synonym group's
+   * canonical word, without stop phrases), the answers of its synonym groups and the words to highlight. */
+  function understand(rules, typed) {
+    var intents = readIntents(rules, normalise(typed));
+    var params = intents.params;
+    var labels = intents.labels;
+    var finder = intents.found;
+    var text = normalise(intents.text);
     var bare = normalise(rules.stop.reduce(without, text));
     var groups = words(bare).concat(words(text)).map(function (w) { return rules.groupOf[w]; }).filter(Boolean);
     groups = groups.filter(function (g, i) { return groups.indexOf(g) === i; });
