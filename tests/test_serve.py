@@ -248,7 +248,9 @@ def test_a_broken_link_in_a_docs_page_shows_on_every_page_with_its_file_until_fi
                          .get_text(), REBUILD_SECONDS, "the edited page")
         assert "nowhere.md" in (warnings_banner(phone, preview.url + "privacy/") or "")
 
-        about.write_text(original, encoding="utf-8")
+        # Fixed by adding the missing page: about.md is not saved again (nor rendered), and the warning goes.
+        (root / "docs" / "nowhere.md").write_text("# 新页面\n", encoding="utf-8")
         preview.wait_for(lambda: warnings_banner(phone, preview.url + "about/") == "", REBUILD_SECONDS,
                          "no warnings box")
         assert problems_banner(phone, preview.url + "about/") == "", "warnings are not validation problems"
+        assert about.read_text(encoding="utf-8") != original

@@ -88,6 +88,10 @@ _IN_CHINESE: list[tuple[re.Pattern[str], str]] = [
      "链接 {url} 以 / 开头（absolute link）：网站放在子路径下时会失效，请写相对于本页的文件名，如 about.md。"),
 ]
 _SUGGESTION = re.compile(r"Did you mean '(?P<url>[^']*)'\?")
+# What a kept warning waits for: a missing file (its path under docs), or a heading in another page.
+_MISSING_TARGET = re.compile(
+    r"contains a link '(?P<url>[^'#]*)[^']*', but the target(?: '(?P<target>[^']*)')? is not found")
+_MISSING_ANCHOR = re.compile(r"but the doc '(?P<doc>[^']*)' does not contain an anchor '#(?P<anchor>[^']*)'")
 
 
 def in_chinese(message: str) -> str:
@@ -107,6 +111,23 @@ def shown_path(src_uri: str) -> str:
     return f"{src_uri}（生成的页面 generated page）"
 
 
+def still_holds(message: str, files: Any) -> bool:
+    """Whether a warning about a page that was not rendered again still holds. A dirty build validates only the
+    pages it renders, so a link fixed by adding the missing page, or the missing heading to another page, would
+    otherwise be warned about until its own page is saved again."""
+    if files is None:
+        return True
+    target = _MISSING_TARGET.search(message)
+    if target:
+        return files.get_file_from_path(target["target"] or target["url"].lstrip("/")) is None
+    anchor = _MISSING_ANCHOR.search(message)
+    if anchor:
+        doc = files.get_file_from_path(anchor["doc"])
+        anchors = getattr(getattr(doc, "page", None), "present_anchor_ids", None)
+        return doc is not None and (anchors is None or anchor["anchor"] not in anchors)
+    return True
+
+
 class _Collector(logging.Handler):
     """MkDocs' warnings during one build, by the page they are about ("" when about none)."""
 
@@ -123,12 +144,27 @@ class _Collector(logging.Handler):
 
 
 _collector: _Collector | None = None
+_files: Any = None  # this build's files (MkDocs' Files), to see whether a kept warning still holds
 
 
 def on_pre_build(config: Any, **kwargs: Any) -> None:
     global _collector
     _collector = _Collector()
     logging.getLogger("mkdocs").addHandler(_collector)
+
+
+def on_files(files: Any, config: Any, **kwargs: Any) -> Any:
+    global _files
+    _files = files
+    return files
+
+
+def on_build_error(error: Exception, **kwargs: Any) -> None:
+    """A failed build: stop collecting (the next build starts a new collector)."""
+    global _collector
+    if _collector is not None:
+        logging.getLogger("mkdocs").removeHandler(_collector)
+        _collector = None
 
 
 def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
@@ -158,8 +194,9 @@ def on_post_build(config: Any, **kwargs: Any) -> None:
         earlier = []
     # A page rendered again, or gone, has only its new warnings; one not warned about "" (the site) is fresh each time.
     kept = [w for w in earlier if w["page"] and w["page"] not in collector.rendered
-            and Path(config.docs_dir, w["page"]).is_file()]
-    new = [{"page": page, "file": shown_path(page), "message": in_chinese(message)}
+            and Path(config.docs_dir, w["page"]).is_file() and "mkdocs" in w]
+    kept = [w for w in kept if still_holds(w["mkdocs"], _files)]
+    new = [{"page": page, "file": shown_path(page), "message": in_chinese(message), "mkdocs": message}
            for page, message in dict.fromkeys(collector.found)]
     for warning in new:
         print(f"MkDocs 警告 {warning['file']}：{warning['message']}", file=sys.stderr, flush=True)
