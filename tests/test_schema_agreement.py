@@ -100,7 +100,7 @@ REPLACEMENTS: list[object] = [DELETE, None, "", "文字", "12", 0, 2.5, True, []
 # use) and the district (data/site.yaml's bounds). A disagreement must be one of these.
 ONLY_THE_VALIDATOR = re.compile(
     r"找不到.*（unknown reference）|（unknown vocabulary key）|（missing vocabulary）|不在辖区范围内|"
-    r"文件名|（duplicate id）|重复"
+    r"（file name ≠ id）|（duplicate id）"
 )
 
 

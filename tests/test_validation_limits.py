@@ -215,6 +215,15 @@ def test_nesting_a_thousand_deep_is_refused_without_a_traceback(data_copy: Path)
     assert_reported(result, "data/stations/test-station.yaml", 14, "", "嵌套超过 20 层")
 
 
+def test_a_five_thousand_digit_number_is_refused_without_a_traceback(data_copy: Path) -> None:
+    """Python will not turn a number of more than 4,300 digits into an int: the loader says so first."""
+    path = data_copy / "stations" / "test-station.yaml"
+    path.write_text(STATION + "note: " + "3" * 5000 + "\n", encoding="utf-8")
+    result = run_cli("--data", data_copy, "validate")
+    problem = assert_reported(result, "data/stations/test-station.yaml", 13, "", "数字太长：5,000 位")
+    assert problem.startswith("data/stations/test-station.yaml:13:7: ")
+
+
 def test_a_twenty_megabyte_description_is_refused_before_it_is_read(data_copy: Path) -> None:
     path = data_copy / "stations" / "test-station.yaml"
     path.write_text(STATION + "description: " + "很长的介绍。" * 1_200_000 + "\n", encoding="utf-8")

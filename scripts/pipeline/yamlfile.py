@@ -57,6 +57,10 @@ for _tag, _pattern, _first in [
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     """YAML 1.2 integers: 0350 is 350 (PyYAML's YAML 1.1 reading would make it octal 232)."""
     text = loader.construct_scalar(node)
+    if len(text) > 30:  # no field holds such a number, and Python refuses to convert one of 4,300 digits
+        raise YamlFileError(node.start_mark.line + 1, node.start_mark.column + 1,
+                            f"数字太长：{len(text):,} 位（number too long）。",
+                            "检查是否粘贴错了；电话号码、编号这样的文字要加引号，如 \"0350-3031234\"。")
     if text.startswith(("0o", "0x")):
         return int(text[2:], 8 if text[1] == "o" else 16)
     return int(text, 10)
