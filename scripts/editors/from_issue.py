@@ -34,7 +34,7 @@ import yaml
 from ..outputs.report_links import CORRECTION_FORM, NEW_STATION_FORM, STATION_ID_FIELD, STORY_FORM
 from ..pipeline.build import Project, load_catalogue, today
 from ..pipeline.problems import DataError, ProblemLog
-from ..records.answers import parse_date, parse_hours
+from ..records.answers import parse_date, parse_hours, parse_opening_hours
 from ..records.models import Bounds
 from ..records.registry import record_type
 from ..rules.coords import MAP_SOURCES, to_wgs84
@@ -51,7 +51,6 @@ from .issue_forms import (
     which_form,
 )
 
-ALL_DAYS = ["mo", "tu", "we", "th", "fr", "sa", "su"]
 FORM_FILES = (NEW_STATION_FORM, STORY_FORM, CORRECTION_FORM)
 
 
@@ -118,7 +117,7 @@ class Answers:
 
 def choose(answers: Answers, field_id: str, options: dict[str, str], value: str | None = None) -> str | None:
     """A dropdown's or checkbox's label (or key) → the key; a did-you-mean when it is neither."""
-    return answers.parsed(field_id, lambda v: scaffold._choose(v, options), value)
+    return answers.parsed(field_id, lambda v: scaffold.choose(v, options), value)
 
 
 def district_bounds(project: Project) -> tuple[str, Bounds]:
@@ -284,12 +283,11 @@ def correction(project: Project, answers: Answers, choices: Choices) -> Correcti
     if status and status != UNCHANGED:
         changes["status"] = choose(answers, "status", {key: label for label, key in STATUS_CHOICES.items()}, status)
     if answers.text("hours"):
-        hours = answers.parsed("hours", parse_hours)
+        # A correction replaces a value in the file, so it may say anything the file can (周六 10:00-16:00 too).
+        hours = answers.parsed("hours", parse_opening_hours)
         if hours:
             kept = {k: v for k, v in current.get("hours", {}).items() if k in ("exceptions", "note")}
-            new = {"open_24h": True} if hours["open_24h"] else {"weekly": [{"days": ALL_DAYS,
-                                                                             "periods": hours["periods"]}]}
-            changes["hours"] = {**new, **kept}
+            changes["hours"] = {**hours, **kept}
     if answers.text("coordinates") or answers.text("map_source"):
         found = coordinates(answers, project)
         if found:

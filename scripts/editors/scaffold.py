@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import itertools
 import json
 import re
@@ -34,7 +35,7 @@ from ..pipeline.problems import DataError, ProblemLog
 from ..records.models import Vocabularies, id_is_valid
 from ..records.registry import RECORD_TYPES, RecordType, record_type
 from ..records.spec import Question, Scaffold
-from ..rules.coords import crs_named
+from ..rules.coords import COORDINATE_SYSTEMS, crs_named
 from .schemas import load_vocabularies, schema_comment
 
 SCAFFOLD_TEMPLATES = Path(__file__).with_name("scaffolds")
@@ -49,9 +50,6 @@ class ScaffoldError(Exception):
 
 # The scaffolds the record types declare (records/registry.py), by the name ``new`` takes.
 SCAFFOLDS: dict[str, Scaffold] = {kind.name: kind.scaffold for kind in RECORD_TYPES if kind.scaffold}
-
-
-COORDINATE_SYSTEMS = {"wgs84": "GPS 定位、天地图、OpenStreetMap", "gcj02": "高德地图、腾讯地图", "bd09": "百度地图"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,7 +81,7 @@ class Known:
     def choices(self, source: str) -> dict[str, str]:
         """key → label, in the data's order."""
         if source == "crs":
-            return COORDINATE_SYSTEMS
+            return {key: system.maps for key, system in COORDINATE_SYSTEMS.items()}
         if source in self.names:
             return self.names[source]
         return {key: entry.label for key, entry in getattr(self.vocabularies, source).items()}
@@ -142,13 +140,15 @@ def answer(question: Question, text: str, known: Known) -> Any:
     if not items and question.default != "":
         raise ValueError("不能为空（required）。")
     if question.choices:
-        items = [known.named(question.choices, item) or _choose(item, known.choices(question.choices))
+        items = [known.named(question.choices, item) or choose(item, known.choices(question.choices))
                  for item in items]
     values = [question.parse(item) for item in items]
     return values if question.many else (values[0] if values else "")
 
 
-def _choose(item: str, choices: dict[str, str]) -> str:
+def choose(item: str, choices: dict[str, str]) -> str:
+    """The key ``item`` names (the key itself or its label), else ``ValueError`` with a did-you-mean; the
+    issue forms and the spreadsheet import use it too."""
     if item in choices:
         return item
     by_label = {label: key for key, label in choices.items()}
@@ -213,18 +213,26 @@ def yaml_scalar(value: object) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def render(project: Project, kind: RecordType, path: Path, values: dict[str, Any],
-           known: Known) -> str:
-    folder = SCAFFOLD_TEMPLATES
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """One environment for every record rendered: it compiles each template once (an import of 3,000 rows
+    rendered them 3,000 times). What depends on the data (``choices``) is passed to each render instead."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(SCAFFOLD_TEMPLATES), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(yaml=yaml_scalar, quoted=lambda v: json.dumps(str(v), ensure_ascii=False))
-    env.globals["choices"] = lambda source: "、".join(f"{k}（{label}）" for k, label in known.choices(source).items())
+    return env
+
+
+def render(project: Project, kind: RecordType, path: Path, values: dict[str, Any],
+           known: Known) -> str:
     try:
-        template = env.get_template(f"{kind.name}.yaml")
+        template = _environment().get_template(f"{kind.name}.yaml")
     except jinja2.TemplateNotFound:
-        raise ScaffoldError(f"找不到模板 {folder / kind.name}.yaml（template missing）。") from None
-    return template.render(**values, today=today().isoformat(), schema_comment=schema_comment(project, kind, path))
+        raise ScaffoldError(f"找不到模板 {SCAFFOLD_TEMPLATES / kind.name}.yaml（template missing）。") from None
+    def choices(source: str) -> str:
+        return "、".join(f"{k}（{label}）" for k, label in known.choices(source).items())
+    return template.render(**values, today=today().isoformat(), schema_comment=schema_comment(project, kind, path),
+                           choices=choices)
 
 
 def write_record(project: Project, kind: RecordType, values: dict[str, Any], known: Known,

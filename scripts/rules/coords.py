@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import coordTransform
 
@@ -25,6 +26,24 @@ MAP_SOURCES: dict[str, str] = {
     "手机 GPS 定位": "wgs84",
     "OpenStreetMap": "wgs84",
 }
+
+# Each system as the import/export workbook, the scaffold's question and a new file's comment name it, declared
+# once: ``label`` is the workbook's cell and drop-down entry (``crs_named`` reads it back, so export → import
+# round-trips), ``maps`` the scaffold's list of where such coordinates come from, ``note`` the comment a new
+# station file gets above its coordinates ("" for WGS-84, which needs no conversion).
+@dataclass(frozen=True)
+class CoordinateSystem:
+    label: str
+    maps: str
+    note: str
+
+
+COORDINATE_SYSTEMS: dict[str, CoordinateSystem] = {
+    "gcj02": CoordinateSystem("高德/腾讯（GCJ-02）", "高德地图、腾讯地图",
+                              "坐标从高德或腾讯地图拾取（GCJ-02），构建时换算为 WGS-84。"),
+    "bd09": CoordinateSystem("百度（BD-09）", "百度地图", "坐标从百度地图拾取（BD-09），构建时换算为 WGS-84。"),
+    "wgs84": CoordinateSystem("GPS/天地图（WGS-84）", "GPS 定位、天地图、OpenStreetMap", ""),
+}
 _OTHER_NAMES: dict[str, str] = {
     "wgs84": "wgs84", "wgs-84": "wgs84", "gps": "wgs84", "北斗": "wgs84", "手机定位": "wgs84", "osm": "wgs84",
     "tianditu": "wgs84",
@@ -38,8 +57,11 @@ def crs_named(text: str) -> str | None:
     """The coordinate system a person means by ``text`` (高德地图, 百度, GPS, gcj02…), or None when it is not one
     we know: a guess would put the station hundreds of metres off."""
     name = "".join(text.split()).lower()
-    by_name = {"".join(key.split()).lower(): crs for key, crs in MAP_SOURCES.items()} | _OTHER_NAMES
-    return by_name.get(name) or by_name.get(name.removesuffix("地图")) or by_name.get(name.removesuffix("坐标"))
+    return _BY_NAME.get(name) or _BY_NAME.get(name.removesuffix("地图")) or _BY_NAME.get(name.removesuffix("坐标"))
+
+
+_BY_NAME = ({"".join(key.split()).lower(): crs for key, crs in MAP_SOURCES.items()} | _OTHER_NAMES
+            | {"".join(system.label.split()).lower(): crs for crs, system in COORDINATE_SYSTEMS.items()})
 
 
 def wgs84_to_gcj02(lat: float, lng: float) -> tuple[float, float]:

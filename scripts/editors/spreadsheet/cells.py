@@ -21,20 +21,19 @@ from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
-from ...records.models import DAY_NAMES, id_is_valid
-from ...rules.coords import crs_named
+from ...records.answers import AnswerError, parse_number, parse_opening_hours
+from ...records.answers import normal as normal_text
+from ...records.answers import parse_date as parse_answered_date
+from ...records.models import id_is_valid
+from ...rules.coords import COORDINATE_SYSTEMS, crs_named
 from ...rules.hours import days_text
-from ..scaffold import Known, _choose
+from ..scaffold import Known
+from ..scaffold import choose as scaffold_choose
 from .columns import COLUMNS
 from .table import Cell
 
-WEEK = list(DAY_NAMES)  # mo … su
-
-
-class CellError(ValueError):
-    def __init__(self, message: str, hint: str = ""):
-        super().__init__(message)
-        self.message, self.hint = message, hint
+# The parsers shared with the scaffolds and issue forms raise AnswerError; a cell's problem is the same thing.
+CellError = AnswerError
 
 
 def plain(value: Cell) -> str:
@@ -48,15 +47,14 @@ def plain(value: Cell) -> str:
 
 def normal(value: Cell) -> str:
     """A structured cell: NFKC (full-width → ASCII), dashes and tildes as ``-``, no spaces."""
-    text = unicodedata.normalize("NFKC", plain(value))
-    return re.sub(r"[\s]+", "", re.sub(r"[—–―−‐‑~〜～]+", "-", text))
+    return normal_text(plain(value))
 
 
 # --- choices -----------------------------------------------------------------------------------------
 
 
 # The workbook writes these labels (and the template's drop-down lists offer them); the import reads them back.
-CRS_LABELS = {"gcj02": "高德/腾讯（GCJ-02）", "bd09": "百度（BD-09）", "wgs84": "GPS/天地图（WGS-84）"}
+CRS_LABELS = {crs: system.label for crs, system in COORDINATE_SYSTEMS.items()}
 STATUS_LABELS = {"open": "正常开放", "temporarily_closed": "临时关闭", "closed": "已撤销"}
 YES, NO = "是", "否"
 _STATUS_WORDS = {"正常": "open", "开放": "open", "运营": "open", "营业": "open", "暂停": "temporarily_closed",
@@ -71,7 +69,7 @@ def choose(text: str, aliases: dict[str, str], labels: dict[str, str], hint: str
     if found:
         return found
     try:
-        return aliases[_choose(text, {label: "" for label in labels.values()}).lower()]
+        return aliases[scaffold_choose(text, {label: "" for label in labels.values()}).lower()]
     except ValueError as error:
         raise CellError(str(error), hint) from None
 
@@ -114,18 +112,14 @@ def parse_yes_no(value: Cell) -> bool:
 # --- numbers, dates, phone numbers -----------------------------------------------------------------------
 
 
+COORDINATE_DECIMALS = 7  # about 1 cm: digits past it are a float's noise (112.7167000001), not a move
+
+
 def parse_coordinate(value: Cell) -> float:
+    """Rounded, so that the noise of a computed cell never reads as a change of place."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    text = normal(value).rstrip("°度")
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    if len(re.findall(r"\d+(?:\.\d+)?", text)) == 2:
-        raise CellError(f"一格里有两个数：{plain(value)}（two numbers in one cell）。",
-                        "地图拾取器复制的是“经度,纬度”两个数：逗号前的填进“经度”列，逗号后的填进“纬度”列。")
-    raise CellError(f"不是数字：{plain(value)}（not a number）。", "只写数字，如 112.7336；不要写“东经”“°”以外的字。")
+        value = str(value)  # nan and inf are refused as typed text is
+    return round(parse_number(plain(value)), COORDINATE_DECIMALS)
 
 
 def parse_date(value: Cell) -> dt.date:
@@ -135,14 +129,7 @@ def parse_date(value: Cell) -> dt.date:
         return value
     if isinstance(value, (int, float)) and 30000 < value < 80000:  # an Excel date serial shown without its format
         return from_excel(value).date()
-    text = normal(value).replace("年", "-").replace("月", "-").rstrip("日号")
-    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
-    try:
-        if match:
-            return dt.date(*map(int, match.groups()))
-    except ValueError:
-        pass
-    raise CellError(f"日期看不懂：{plain(value)}（bad date）。", "写成 2026-09-15 或 2026年9月15日，并确认这一天存在。")
+    return parse_answered_date(plain(value))
 
 
 def parse_phone(value: Cell) -> tuple[str, str]:
@@ -167,99 +154,9 @@ def parse_phone(value: Cell) -> tuple[str, str]:
 # --- opening hours -------------------------------------------------------------------------------------
 
 
-_TIME = r"(\d{1,2})(?::(\d{2})|点(?:(半)|(\d{1,2})分?)?)"  # 9:00, 9点, 9点半, 9点30分
-_PERIOD = re.compile(_TIME + r"-(?:次日)?" + _TIME)
-_ALL_DAY = re.compile(r"(全天|全天候|24小时|24h|7[x×*]24小时?)(开放|营业|服务|值守)?")
-_CLOSED = re.compile(r"(休息|休馆|闭馆|闭站|关闭|不开放|不营业)")
-_SEPARATORS = "、,/和及"
-_DAY_CHARS = {"一": "mo", "二": "tu", "三": "we", "四": "th", "五": "fr", "六": "sa", "日": "su", "天": "su"}
-_DAY_WORDS = {"每天": WEEK, "每日": WEEK, "天天": WEEK, "全周": WEEK, "全年": WEEK, "工作日": WEEK[:5],
-              "周末": WEEK[5:], "双休日": WEEK[5:]}
-HOURS_HINT = ("写成 9:00-18:00（每天），或 周一至周五 9:00-18:00；周六 10:00-16:00；一天几段用顿号隔开，"
-              "如 8:00-12:00、14:00-18:00；全天开放写 24小时；不开放的日子写 周日休息。节假日的安排写在驿站文件的 "
-              "hours.exceptions 里（见编辑指南“修改开放时间”）。")
-
-
-def _clock(hour: str, minute: str | None, half: str | None, minutes: str | None) -> str:
-    return f"{int(hour):02d}:{int(minute or minutes or (30 if half else 0)):02d}"
-
-
-def parse_days(text: str) -> list[str]:
-    """``周一至周五`` → mo … fr; ``周六、日``, ``星期六日``, ``工作日``, ``每天`` too."""
-    text = text.replace("星期", "周").replace("礼拜", "周").strip(_SEPARATORS + ":")
-    for word, days in _DAY_WORDS.items():
-        if text.replace("周", "") == word.replace("周", ""):
-            return list(days)
-    days: list[str] = []
-    chars = text.replace("周", "").replace("至", "-").replace("到", "-")
-    pending_range = False
-    for char in chars:
-        if char in _DAY_CHARS:
-            day = _DAY_CHARS[char]
-            if pending_range and days:
-                span = WEEK[WEEK.index(days[-1]) + 1:WEEK.index(day) + 1]
-                if not span:
-                    raise CellError(f"“{text}”的星期范围前后颠倒了（days in the wrong order）。", HOURS_HINT)
-                days.extend(span)
-            else:
-                days.append(day)
-            pending_range = False
-        elif char == "-" and days:
-            pending_range = True
-        elif char not in _SEPARATORS:
-            raise CellError(f"看不懂“{text}”是星期几（unknown days）。", HOURS_HINT)
-    if not days:
-        raise CellError(f"看不懂“{text}”是星期几（unknown days）。", HOURS_HINT)
-    return [d for d in WEEK if d in days]
-
-
 def parse_hours(value: Cell) -> dict[str, Any]:
-    """``{"open_24h": True}`` or ``{"weekly": [{"days": [...], "periods": [...]}, ...]}``, as the station file
-    writes them."""
-    text = normal(value).lower().rstrip("。.")
-    text = re.sub(r"(?<=\d)(至|到)(?=\d|次日)", "-", text)  # 9:00至18:00
-    if _ALL_DAY.fullmatch(text) or _ALL_DAY.fullmatch(text.replace("每天", "")):
-        return {"open_24h": True}
-    groups: list[tuple[list[str], list[str]]] = []  # (days, periods); no periods: closed on those days
-    for segment in filter(None, re.split(r"[;；\n。]", text)):
-        _read_segment(segment, groups)
-    seen: dict[str, int] = {}
-    for days, _ in groups:
-        for day in days:
-            seen[day] = seen.get(day, 0) + 1
-    twice = [DAY_NAMES[d] for d in WEEK if seen.get(d, 0) > 1]
-    if twice:
-        raise CellError(f"{'、'.join(twice)}写了不止一次（day given twice）：{plain(value)}。",
-                        "每个星期几只写一次，如 周一至周五 9:00-18:00；周六、周日 10:00-16:00。")
-    weekly = [{"days": days, "periods": periods} for days, periods in groups if periods]
-    if sorted(d for rule in weekly for d in rule["days"]) == sorted(WEEK) and all(
-            rule["periods"] == ["00:00-24:00"] for rule in weekly):
-        return {"open_24h": True}  # 周一至周日 24小时
-    if not weekly:
-        raise CellError(f"看不出开放时间：{plain(value) or '空'}（no opening hours）。", HOURS_HINT)
-    return {"weekly": weekly}
-
-
-def _read_segment(segment: str, groups: list[tuple[list[str], list[str]]]) -> None:
-    """One ``；``-separated part: periods, each run of them after the days it is for (every day by default)."""
-    end = 0
-    for match in _PERIOD.finditer(segment):
-        before = segment[end:match.start()].strip(_SEPARATORS + ":")
-        if before or not groups or end == 0:
-            groups.append((parse_days(before) if before else list(WEEK), []))
-        groups[-1][1].append(_clock(*match.groups()[:4]) + "-" + _clock(*match.groups()[4:]))
-        end = match.end()
-    rest = segment[end:].strip(_SEPARATORS)
-    if not rest:
-        return
-    closed = _CLOSED.search(rest)
-    all_day = _ALL_DAY.search(rest)
-    if closed and closed.end() == len(rest):
-        groups.append((parse_days(rest[:closed.start()]), []))
-    elif all_day and all_day.end() == len(rest):
-        groups.append((parse_days(rest[:all_day.start()]) if all_day.start() else list(WEEK), ["00:00-24:00"]))
-    else:
-        raise CellError(f"开放时间里“{rest}”看不懂（cannot read）。", HOURS_HINT)
+    """The one reading of opening hours (``answers.parse_opening_hours``, as the issue forms' corrections)."""
+    return parse_opening_hours(plain(value))
 
 
 def hours_text(hours: dict[str, Any]) -> str:

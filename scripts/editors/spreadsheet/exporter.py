@@ -11,11 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
 from ...pipeline.build import Project, load_catalogue
 from ...pipeline.problems import DataError
 from ...pipeline.resolve import Catalogue
+from ...pipeline.yamlfile import load_yaml_file
 from ...records.models import Station
 from .workbook import Lists, csv_text, station_rows, workbook, workbook_bytes
 
@@ -24,6 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="要写的文件：.xlsx（Excel 工作簿）或 .csv（UTF-8，带 BOM）")
     parser.add_argument("--template", action="store_true",
                         help="只写空白的导入模板（表头、下拉列表和填写说明，没有驿站）")
+    parser.add_argument("--force", action="store_true", help="文件已存在时覆盖它（默认拒绝）")
 
 
 def lists_of(catalogue: Catalogue) -> Lists:
@@ -31,9 +31,10 @@ def lists_of(catalogue: Catalogue) -> Lists:
 
 
 def file_stations(project: Project) -> list[Station]:
-    """Each station as its file says it, in id order (the catalogue's have coordinates converted to WGS-84)."""
+    """Each station as its file says it, in id order (the catalogue's have coordinates converted to WGS-84),
+    read as ``validate`` reads it: YAML 1.1 would read ``street: No`` as false."""
     paths = sorted((project.data_dir / "stations").glob("*.yaml"))
-    return [Station.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))) for path in paths]
+    return [Station.model_validate(load_yaml_file(path).data) for path in paths]
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
@@ -41,6 +42,10 @@ def run(project: Project, args: argparse.Namespace) -> int:
     if suffix not in (".xlsx", ".csv") or (args.template and suffix != ".xlsx"):
         kinds = ".xlsx" if args.template else ".xlsx 或 .csv"
         print(f"{args.file.name}：要写成 {kinds} 文件（unsupported format）。", file=sys.stderr)
+        return 2
+    if args.file.exists() and not args.force:  # a filled-in sheet someone has not imported yet, say
+        print(f"{args.file} 已经存在（file exists），没有覆盖它。换一个文件名，或者确认不要它了再加 --force。",
+              file=sys.stderr)
         return 2
     try:
         catalogue = load_catalogue(project)  # only data that validates is exported

@@ -16,7 +16,7 @@ from ...pipeline.build import Project, today
 from ...pipeline.problems import DataError
 from .. import scaffold
 from .plan import ACTION_LABELS, Planned, Planner, changed_headers
-from .stage import render_all, validate_staged, write_files
+from .stage import WriteFailed, render_all, validate_staged, write_files
 from .table import Table, UnreadableFile, read_tables
 
 NOTHING_WRITTEN = "没有写入任何文件（nothing written）。改正后再导入一次。"
@@ -35,10 +35,13 @@ def run(project: Project, args: argparse.Namespace) -> int:
         print(error.report(after="先改正词表。"), file=sys.stderr)
         return 1
     try:
-        tables, problems = read_tables(args.file)
+        reading = read_tables(args.file)
     except UnreadableFile as error:
         print(error.problem.format(), file=sys.stderr)
         return 2
+    tables, problems = reading.tables, reading.problems
+    for hidden in reading.hidden_sheets:
+        print(f"{args.file.name} 工作表“{hidden}”是隐藏的，没有导入（hidden sheet skipped）。要导入就先取消隐藏。")
     planner = Planner(project.data_dir, known, today())
     plans = [p for table in tables for row in table.rows if (p := planner.plan(table, row, problems))]
     made_by = f"表格 {args.file.name} 导入（`python -m scripts import`）"
@@ -59,11 +62,19 @@ def run(project: Project, args: argparse.Namespace) -> int:
         return 0
     try:
         written = write_files(changed)
-    except FileExistsError as error:
-        print(f"{error.filename} 刚被别人新建了（file exists），没有覆盖它。再运行一次导入。", file=sys.stderr)
+    except WriteFailed as error:
+        print(f"{error.message}\n{_what_was_written(error.written, len(changed))}", file=sys.stderr)
         return 1
     print(f"\n已写入 {len(written)} 个驿站文件，数据校验通过（data OK）。用 make serve 预览，核对后提交。")
     return 0
+
+
+def _what_was_written(written: list[Path], planned: int) -> str:
+    if not written:
+        return NOTHING_WRITTEN
+    names = "、".join(path.name for path in written)
+    return (f"已经写入了 {len(written)} 个文件（partly written）：{names}；其余 {planned - len(written)} 个没有写。"
+            "用 git diff data/stations 查看，改正原因后再导入一次（已写入的会显示为“不变”）。")
 
 
 def show(tables: list[Table], plans: list[Planned]) -> None:
@@ -74,6 +85,9 @@ def show(tables: list[Table], plans: list[Planned]) -> None:
         print(f"{where}：表头在第 {table.header_row} 行，{len(table.rows)} 行驿站{encoding}。")
         if table.ignored:
             print(f"  没有用到的列（ignored）：{'、'.join(table.ignored)}")
+        if table.hidden_rows:
+            numbers = "、".join(str(n) for n in table.hidden_rows)
+            print(f"  隐藏或被筛选掉的行没有导入（hidden rows skipped）：第 {numbers} 行。要导入就取消隐藏、清除筛选。")
         for planned in (p for p in plans if p.table is table):
             line = f"  第 {planned.row.number:>4} 行  {ACTION_LABELS[planned.action]}  {planned.station_id:<16} " \
                    f"{planned.record.get('name', '')}"

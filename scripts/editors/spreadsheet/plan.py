@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from ...pipeline.yamlfile import YamlFileError, load_yaml_file
 from ..scaffold import Known, fresh_id
-from .cells import Parsed, parse_row
+from .cells import COORDINATE_DECIMALS, Parsed, parse_row
 from .columns import COLUMNS
 from .table import CellProblem, Row, Table
 
@@ -31,9 +30,11 @@ ACTION_LABELS: dict[Action, str] = {"create": "新建", "update": "更新", "unc
 
 @dataclass
 class Existing:
+    """A station file as the project's loader reads it (YAML 1.2 core, as ``validate``), or why it cannot."""
+
     path: Path
-    text: str
     data: dict[str, Any]
+    broken: str = ""  # the loader's problem, with its line: the file must be fixed before a row may touch it
 
 
 @dataclass
@@ -52,16 +53,20 @@ class Planned:
 
 
 def existing_stations(data_dir: Path) -> dict[str, Existing]:
-    """The station files by id, read leniently: a broken file is the validator's to report, not ours."""
+    """Every station file by id. One that cannot be read is listed too, with its problem: skipping it would
+    plan a row with its id as a new station, and writing that would replace the file."""
     found: dict[str, Existing] = {}
     for path in sorted((data_dir / "stations").glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
+            data = load_yaml_file(path).data
+        except YamlFileError as error:
+            found[path.stem] = Existing(path, {}, f"第 {error.line} 行：{error.message}")
             continue
-        if isinstance(data, dict):
-            found[path.stem] = Existing(path, text, data)
+        except (OSError, UnicodeDecodeError) as error:
+            found[path.stem] = Existing(path, {}, f"读不出来（{error}）")
+            continue
+        broken = "" if isinstance(data, dict) else "内容不是“字段: 值”的形式（not a mapping）"
+        found[path.stem] = Existing(path, data if isinstance(data, dict) else {}, broken)
     return found
 
 
@@ -91,7 +96,7 @@ def meaning(name: str, value: Any) -> Any:
     if name == "hours":
         return _week(value)
     if name == "location" and isinstance(value, dict):
-        return (value.get("lat"), value.get("lng"), value.get("crs") or "wgs84")
+        return (_rounded(value.get("lat")), _rounded(value.get("lng")), value.get("crs") or "wgs84")
     if name == "phone" and isinstance(value, dict):
         return (_squeeze(value.get("number")), value.get("label"), bool(value.get("public_line")))
     if name == "sample":
@@ -103,6 +108,13 @@ def meaning(name: str, value: Any) -> Any:
     if isinstance(value, str):
         return value.strip()
     return value
+
+
+def _rounded(number: Any) -> Any:
+    """A coordinate to the digits the import keeps: 112.7167000001 is the place 112.7167 is."""
+    if isinstance(number, (int, float)) and not isinstance(number, bool):
+        return round(float(number), COORDINATE_DECIMALS)
+    return number
 
 
 def same(name: str, old: Any, new: Any) -> bool:
@@ -125,9 +137,17 @@ def merged(existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         elif name == "hours" and isinstance(old, dict):
             value = {**value, **{k: v for k, v in old.items() if k in ("exceptions", "note")}}
         elif name == "phone":
-            value = {**(old if isinstance(old, dict) else {}), **value}
+            value = _phone(old if isinstance(old, dict) else {}, value)
         record[name] = value
     return record
+
+
+def _phone(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The row's number with the file's label and ``public_line`` kept only while the number is the same: both
+    were written for that number, and a new mobile must pass the validator's personal-number rule afresh."""
+    if _squeeze(old.get("number")) != _squeeze(new.get("number")):
+        return dict(new)
+    return {**old, **new}
 
 
 def _ordered(record: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +167,7 @@ class Planner:
         self.stations = existing_stations(data_dir)
         self.by_name = {(_squeeze(e.data.get("name")), _squeeze(e.data.get("address"))): i
                         for i, e in self.stations.items()}
-        self.taken = set(known.ids) | set(self.stations)
+        self.taken = set(known.ids) | set(self.stations)  # a broken file's id too: a new station never takes it
         self.claimed: dict[str, tuple[Table, Row]] = {}  # station id → the row that has it
 
     def plan(self, table: Table, row: Row, problems: list[CellProblem]) -> Planned | None:
@@ -164,9 +184,13 @@ class Planner:
                                           f"和{where}是同一个驿站 {station_id}（duplicate row）。",
                                           "每个驿站只占一行：删去重复的一行，或者改正编号、名称和地址。"))
             return None
-        if station_id is not None and station_id in self.stations:
-            self.claimed[station_id] = (table, row)
-            return self._update(table, row, parsed, self.stations[station_id])
+        existing = self.stations.get(station_id) if station_id is not None else None
+        if existing is not None and existing.broken:
+            problems.append(self._broken(table, row, existing))
+            return None
+        if existing is not None:
+            self.claimed[existing.path.stem] = (table, row)
+            return self._update(table, row, parsed, existing)
         missing = [c for c in COLUMNS if c.required and c.field not in parsed.values]
         if missing:
             for column in missing:
@@ -183,6 +207,13 @@ class Planner:
         record = _ordered(merged({"id": station_id, "verified": self.today}, values))
         return Planned(table, row, "create", station_id, self.data_dir / "stations" / f"{station_id}.yaml",
                        record, record, parsed.notes)
+
+    def _broken(self, table: Table, row: Row, existing: Existing) -> CellProblem:
+        shown = f"{self.data_dir.name}/stations/{existing.path.name}"
+        return table.problem(row.number, "id" if table.covers("id") else "name",
+                             f"先修好这个文件 {shown}：{existing.broken}（station file cannot be read）。",
+                             f"这一行的编号 {existing.path.stem} 是这个驿站文件的；文件读不出来，"
+                             "就无法判断这一行改了什么。用 make validate 看文件的问题，改好后再导入。")
 
     def _match(self, parsed: Parsed) -> str | None:
         if "id" in parsed.values:
