@@ -16,6 +16,7 @@ import yaml
 
 from conftest import ROOT, run_cli
 from scripts.editors.spreadsheet.columns import COLUMNS
+from scripts.editors.spreadsheet.plan import Planned
 
 TITLE = "忻府区新就业群体驿站名单（2026年11月）"
 UNION = "忻府区总工会"  # an organisation's name in data/organisations.yaml
@@ -361,3 +362,238 @@ def test_a_phone_number_in_scientific_notation_is_refused() -> None:
 
     with pytest.raises(CellError, match="科学计数法"):
         parse_phone("3.50303E+09")
+
+
+# --- review fixes: each test below failed before its fix ------------------------------------------------------
+
+
+def exported_rows(data_dir: Path, path: Path) -> tuple[openpyxl.Workbook, list[str]]:
+    """The shipped stations exported to ``path``, opened for editing; the 驿站 sheet's headers."""
+    result = run_cli("--data", data_dir, "export", path)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(path)
+    return book, [c.value for c in book["驿站"][1]]
+
+
+def edit_cell(book: openpyxl.Workbook, headers: list[str], station_id: str, header: str, value: object) -> None:
+    for row in book["驿站"].iter_rows(min_row=2):
+        if row[0].value == station_id:
+            row[headers.index(header)].value = value
+
+
+def test_a_new_phone_number_does_not_inherit_the_old_ones_public_line(data_copy: Path, tmp_path: Path) -> None:
+    path = data_copy / "stations" / "xiaoge-07.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "verified:", 'phone:\n  number: "13912345678"\n  public_line: true\n  label: 服务专线\nverified:'),
+        encoding="utf-8")
+    assert run_cli("--data", data_copy, "validate").exit_code == 0  # the approved public line
+    book, headers = exported_rows(data_copy, tmp_path / "x.xlsx")
+    edit_cell(book, headers, "xiaoge-07", "电话", "13800001111")  # someone's own mobile, not approved
+    book.save(tmp_path / "x.xlsx")
+    before = snapshot(data_copy)
+    result = imported(data_copy, tmp_path / "x.xlsx", "--write")
+    assert result.exit_code == 1, result.output
+    assert "包含手机号码（personal mobile number）" in result.output
+    assert snapshot(data_copy) == before
+
+
+def test_a_row_for_a_station_file_that_cannot_be_read_is_a_problem(data_copy: Path, tmp_path: Path) -> None:
+    broken = data_copy / "stations" / "xiaoge-05.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("name:", "name: [", 1), encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "驿站"
+    sheet.append(["编号", *BAD_HEADERS])
+    sheet.append(["xiaoge-05", "光明街小哥驿站", "小哥驿站", "忻州市忻府区五路5号", 112.73, 38.41, "GPS", "9:00-18:00",
+                  "饮水", UNION])
+    sheet.append([None, "好驿站", "小哥驿站", "忻州市忻府区六路6号", 112.73, 38.41, "GPS", "9:00-18:00", "饮水", UNION])
+    book.save(tmp_path / "x.xlsx")
+    before = snapshot(data_copy)
+    result = imported(data_copy, tmp_path / "x.xlsx", "--write")
+    assert result.exit_code == 1, result.output
+    fix_first = r"第 2 行“编号”列（A2）：先修好这个文件 data/stations/xiaoge-05\.yaml：第 \d+ 行："
+    assert re.search(fix_first, result.output), result.output
+    assert "刚被别人新建了" not in result.output and snapshot(data_copy) == before
+
+
+def test_writing_stops_before_any_file_changes_when_a_new_files_name_is_taken(tmp_path: Path) -> None:
+    from scripts.editors.spreadsheet.stage import WriteFailed, write_files
+    from scripts.editors.spreadsheet.table import Row, Table
+
+    table = Table("x.xlsx", "驿站", 1, {}, {})
+    old = tmp_path / "a.yaml"
+    old.write_text("old\n", encoding="utf-8")
+    taken = tmp_path / "b.yaml"
+    taken.write_text("someone else's\n", encoding="utf-8")
+    plans = [Planned(table, Row(2, {}), "update", "a", old, {}, {}, text="new\n"),
+             Planned(table, Row(3, {}), "create", "b", taken, {}, {}, text="mine\n")]
+    with pytest.raises(WriteFailed, match="b.yaml 刚被别人新建了") as failed:
+        write_files(plans)
+    assert failed.value.written == []
+    assert old.read_text(encoding="utf-8") == "old\n" and taken.read_text(encoding="utf-8") == "someone else's\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml"]  # no temporary file left
+
+
+def test_a_write_that_fails_half_way_says_which_files_were_written(tmp_path: Path) -> None:
+    from scripts.editors.spreadsheet.stage import WriteFailed, write_files
+    from scripts.editors.spreadsheet.table import Row, Table
+
+    table = Table("x.xlsx", "驿站", 1, {}, {})
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("old\n", encoding="utf-8")
+    second.mkdir()  # a folder where a file should be: renaming onto it fails after a.yaml is in place
+    plans = [Planned(table, Row(2, {}), "update", "a", first, {}, {}, text="new\n"),
+             Planned(table, Row(3, {}), "update", "b", second, {}, {}, text="new\n")]
+    with pytest.raises(WriteFailed, match="b.yaml 写不进去") as failed:
+        write_files(plans)
+    assert failed.value.written == [first] and first.read_text(encoding="utf-8") == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml"]
+
+
+def zip_with(path: Path, member: str, change: object) -> None:
+    """Rewrite one part of a saved workbook: ``change`` maps its bytes to new bytes."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts[member] = change(parts[member])  # type: ignore[operator]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("坏表.xlsx", None, "打不开这个 Excel 文件，文件可能损坏了"),
+    ("加密.xlsx", OLE + "EncryptedPackage".encode("utf-16-le") + bytes(64), "设了打开密码"),
+    ("改名.xlsx", OLE + "Workbook".encode("utf-16-le") + bytes(64), "旧的 Excel 97-2003 格式"),
+    ("旧表.xls", OLE, "旧的 Excel 97-2003 格式"),
+    ("长.csv", ("名称,类型,地址\n\"" + "长" * 140_000 + "\",小哥驿站,忻州市\n").encode(), "第 2 行读不了"),
+])
+def test_files_that_cannot_be_read_say_what_they_are(data_copy: Path, tmp_path: Path, name: str,
+                                                     content: bytes | None, says: str) -> None:
+    path = tmp_path / name
+    if content is None:  # a zip that opens, with sheet XML cut short
+        messy_workbook(path)
+        zip_with(path, "xl/worksheets/sheet1.xml", lambda data: data[:len(data) // 2])
+    else:
+        path.write_bytes(content)
+    result = imported(data_copy, path)
+    assert result.exit_code == 2 and says in result.output, result.output
+    assert "Traceback" not in result.output and "not a zip file" not in result.output
+
+
+def test_export_reads_station_files_as_validate_does(data_copy: Path, tmp_path: Path) -> None:
+    path = data_copy / "stations" / "xiaoge-07.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("street: 新建路街道", "street: No"), encoding="utf-8")
+    assert run_cli("--data", data_copy, "validate").exit_code == 0  # YAML 1.2: the street called "No"
+    book, headers = exported_rows(data_copy, tmp_path / "x.xlsx")
+    row = next(r for r in book["驿站"].iter_rows(min_row=2, values_only=True) if r[0] == "xiaoge-07")
+    assert row[headers.index("街道")] == "No"
+    again = imported(data_copy, tmp_path / "x.xlsx")
+    assert again.exit_code == 0 and "没有要改的" in again.output, again.output
+
+
+def test_hidden_sheets_and_rows_are_left_out_and_said_so(data_copy: Path, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "驿站"
+    sheet.append(BAD_HEADERS)
+    sheet.append(["看得见的驿站", "小哥驿站", "忻州市忻府区五路5号", 112.73, 38.41, "GPS", "9:00-18:00", "饮水", UNION])
+    sheet.append(["筛选掉的驿站", "小哥驿站", "忻州市忻府区六路6号", 112.73, 38.41, "GPS", "9:00-18:00", "饮水", UNION])
+    sheet.row_dimensions[3].hidden = True
+    old = book.create_sheet("旧名单")
+    old.append(BAD_HEADERS)
+    old.append(["旧驿站", "小哥驿站", "忻州市忻府区七路7号", 112.73, 38.41, "GPS", "9:00-18:00", "饮水", UNION])
+    old.sheet_state = "hidden"
+    book.save(tmp_path / "x.xlsx")
+    result = imported(data_copy, tmp_path / "x.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "工作表“旧名单”是隐藏的，没有导入" in result.output
+    assert "隐藏或被筛选掉的行没有导入（hidden rows skipped）：第 3 行" in result.output
+    assert "新建 1 个" in result.output and "筛选掉的驿站" not in result.output.split("没有导入")[-1]
+
+
+def test_a_formula_is_read_by_its_result_and_one_without_a_result_is_a_problem(
+        data_copy: Path, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "驿站"
+    sheet.append(BAD_HEADERS)
+    sheet.append(["公式驿站", "小哥驿站", "忻州市忻府区五路5号", "=112.7+0.03", 38.41, "GPS", "9:00-18:00", "饮水",
+                  UNION])
+    sheet.append(["没算过的驿站", "小哥驿站", "忻州市忻府区六路6号", 112.73, "=38+0.41", "GPS", "9:00-18:00", "饮水",
+                  UNION])
+    book.save(tmp_path / "x.xlsx")
+    # As Excel saves it: the result cached beside the formula (openpyxl writes none). Only D2 gets one.
+    cached = rb"(<c r=\"D2\"[^>]*>\s*<f>[^<]*</f>)\s*(<v\s*/>|<v>\s*</v>)?"
+    zip_with(tmp_path / "x.xlsx", "xl/worksheets/sheet1.xml", lambda xml: re.sub(cached, rb"\1<v>112.73</v>", xml))
+    result = imported(data_copy, tmp_path / "x.xlsx")
+    assert result.exit_code == 1, result.output
+    assert "第 3 行“纬度”列（E3）：单元格是公式但没有计算结果" in result.output
+    assert "请在 Excel/WPS 里打开并保存，或复制后“粘贴为数值”" in result.output
+    assert "D2" not in result.output  # the cached result was read
+
+
+def test_float_noise_in_a_coordinate_changes_nothing(data_copy: Path, tmp_path: Path) -> None:
+    book, headers = exported_rows(data_copy, tmp_path / "x.xlsx")
+    edit_cell(book, headers, "xiaoge-07", "经度", 112.71134 + 1e-10)  # as a computed cell holds it
+    book.save(tmp_path / "x.xlsx")
+    before = snapshot(data_copy)
+    result = imported(data_copy, tmp_path / "x.xlsx", "--write")
+    assert result.exit_code == 0 and "更新 0 个" in result.output, result.output
+    assert snapshot(data_copy) == before
+
+
+def test_a_nan_coordinate_is_one_problem(data_copy: Path, tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(",".join(BAD_HEADERS) + "\n南驿站,小哥驿站,忻州市忻府区五路5号,nan,38.41,GPS,9:00-18:00,饮水,"
+                    + UNION + "\n", encoding="utf-8")
+    result = imported(data_copy, path)
+    assert result.exit_code == 1, result.output
+    assert "第 2 行“经度”列（D2）：不是数字：nan" in result.output and "共 1 个问题" in result.output, result.output
+
+
+def test_export_does_not_overwrite_a_file_without_force(data_copy: Path, tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"a filled-in sheet")
+    refused = run_cli("--data", data_copy, "export", path)
+    assert refused.exit_code == 2 and "已经存在" in refused.output and "--force" in refused.output
+    assert path.read_bytes() == b"a filled-in sheet"
+    forced = run_cli("--data", data_copy, "export", path, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert path.read_bytes().startswith(b"PK")
+
+
+@pytest.mark.parametrize(("cell", "hours"), [
+    ("每天9:00-18:00；周一闭馆", {"weekly": [{"days": ALL_WEEK[1:], "periods": ["09:00-18:00"]}]}),
+    ("9:00-18:00，周日休息", {"weekly": [{"days": ALL_WEEK[:6], "periods": ["09:00-18:00"]}]}),
+    ("周五至周一 9:00-18:00", {"weekly": [{"days": ["mo", "fr", "sa", "su"], "periods": ["09:00-18:00"]}]}),
+])
+def test_closed_days_and_ranges_round_the_week(cell: str, hours: dict) -> None:
+    from scripts.editors.spreadsheet.cells import parse_hours
+
+    assert parse_hours(cell) == hours
+
+
+@pytest.mark.parametrize("typed", ["9:00-18:00", "9：00-18：00", "０９：００-１８：００"])
+def test_new_station_reads_hours_as_the_spreadsheet_does(data_copy: Path, typed: str) -> None:
+    from scripts.editors.scaffold import SCAFFOLDS
+
+    args = SCAFFOLDS["station"].example.split()[5:]  # after "python -m scripts new station"
+    args[args.index("--hours") + 1] = typed
+    before = set((data_copy / "stations").iterdir())
+    result = run_cli("--data", data_copy, "new", "station", *args)
+    assert result.exit_code == 0, result.output
+    (created,) = set((data_copy / "stations").iterdir()) - before
+    assert yaml.safe_load(created.read_text(encoding="utf-8"))["hours"]["weekly"][0]["periods"] == ["09:00-18:00"]
+
+
+def test_every_coordinate_system_label_reads_back() -> None:
+    from scripts.editors.spreadsheet.cells import parse_crs
+    from scripts.rules.coords import COORDINATE_SYSTEMS, crs_named
+
+    for crs, system in COORDINATE_SYSTEMS.items():
+        assert crs_named(system.label) == crs and parse_crs(system.label) == crs
