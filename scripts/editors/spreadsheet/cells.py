@@ -7,7 +7,8 @@ key, the Chinese label, the short name and the vocabulary's synonyms, and an unk
 did-you-mean. What the cell cannot say is left to the project's validator, which checks the staged record
 (stage.py): a period of zero length, a mobile number, a point outside the district.
 
-Every parser raises ``CellError`` (message and hint, Chinese) for what it cannot read.
+Hours, dates and numbers are read by ``records/answers.py``, the parsers ``new station`` and the issue forms
+use too. Every parser raises ``CellError`` (message and hint, Chinese) for what it cannot read.
 """
 
 from __future__ import annotations
