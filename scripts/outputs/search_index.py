@@ -26,6 +26,7 @@ Next to the index goes ``search-rules.json`` (``search_rules.py``): how the brow
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import posixpath
@@ -103,10 +104,22 @@ _BLOCK_CLOSE = re.compile(r"(?=</(?:p|li|h[1-6]|dt|dd|td|th|figcaption|summary|b
 # 地图 and 驿站地图 (search.js offers it, with filters, for 附近, 正在开放 …).
 _FINDER_LIST = re.compile(r'<form class="finder-filters".*', re.S)
 _TAG = re.compile(r"(<[^>]*>)")
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Between two characters of which at least one is Chinese (and neither is a space).
-_HAN_BOUNDARY = re.compile(rf"(?<=[{_HAN}])(?=\S)|(?<=\S)(?=[{_HAN}])")
+_HAN_BOUNDARY = re.compile(rf"(?<=[{search_rules.HAN}])(?=\S)|(?<=\S)(?=[{search_rules.HAN}])")
 SEPARATOR = "\u3000"  # a space Pagefind splits at, and that search.js removes between characters
+# A space the page shows next to a Chinese character ("amp 设在", "骑手 WiFi"): Pagefind writes it and a separator
+# alike, so the visible text marks it, and search.js keeps a space there while it removes the separators.
+SPACE_MARK = "\u2423"  # ␣
+# (Also a space alone between two tags on one line: "<span>1</span> <span>支队伍参与</span>".)
+# Chinese punctuation too: search.js takes out the spaces next to it as well ("（周三） 09:00", "2025-07-08 ·").
+_CJK = search_rules.HAN + "\u3000-\u303f\uff00-\uffef“”‘’…—·"
+_HAN_SPACE = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])|^[ \t]+$")
+# The hours a station page hands search.js (_search_terms.md), also as a Pagefind filter, by a short name of its own
+# (Pagefind does not filter by a value as long as the hours): search.js evaluates each distinct schedule once
+# (search-rules.json "hours") and asks which stations among all results are open now, closed or closed for a while,
+# without reading each result's data.
+HOURS_FILTER = "hours"
+_HOURS = re.compile(r'data-pagefind-meta="hours\[data-hours\]" data-hours="([^"]*)"')
 
 
 class SearchIndexFailed(Exception):
@@ -122,8 +135,11 @@ def indexed_pages(site_dir: Path) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
-def split_characters(text: str) -> str:
-    """``外卖骑手 WiFi`` → ``外​卖​骑​手 WiFi``: each Chinese character becomes a word of its own."""
+def split_characters(text: str, mark_spaces: bool = False) -> str:
+    """``外卖骑手 WiFi`` → ``外　卖　骑　手 WiFi``: each Chinese character becomes a word of its own; with
+    ``mark_spaces`` (the text a page shows) a space next to a Chinese character is marked: ``手 ␣ WiFi``."""
+    if mark_spaces:
+        text = _HAN_SPACE.sub(f" {SPACE_MARK} ", text)
     return _HAN_BOUNDARY.sub(SEPARATOR, text)
 
 
@@ -154,6 +170,11 @@ class SynonymMatcher:
         return list(dict.fromkeys(extra))
 
 
+def hours_name(hours: str) -> str:
+    """The filter value of a station's hours (their compact JSON): short, and the same for the same hours."""
+    return hashlib.sha1(hours.encode("utf-8")).hexdigest()[:10]
+
+
 def search_copy(page: str, kind: str, synonyms: SynonymMatcher) -> str | None:
     """What Pagefind indexes for one built page, or None when it has no article."""
     article = _ARTICLE.search(page)
@@ -169,9 +190,15 @@ def search_copy(page: str, kind: str, synonyms: SynonymMatcher) -> str | None:
     # The page's own words first and its search-only words last, so that search.js can show a
     # snippet of what the page says; synonyms of what it says, not of the search-only words.
     search_only = "".join(_SEARCH_TERMS.findall(body))
-    body = _BLOCK_CLOSE.sub(BLOCK_END, _SEARCH_TERMS.sub("", body)) + f"<p>{VISIBLE_END}</p>" + search_only
-    parts = [split_characters(part) if not part.startswith("<") else part for part in _TAG.split(body)]
-    extra = " ".join(synonyms.extra_words(plain_text(_SEARCH_TERMS.sub("", body))))
+    if hours := _HOURS.search(search_only):
+        name = hours_name(html.unescape(hours.group(1)))
+        search_only += f'<span data-pagefind-filter="{HOURS_FILTER}:{name}"></span>'
+    visible = _BLOCK_CLOSE.sub(BLOCK_END, _SEARCH_TERMS.sub("", body))
+    parts = [split_characters(part, mark_spaces=True) if not part.startswith("<") else part
+             for part in _TAG.split(visible)]
+    parts += [f"<p>{VISIBLE_END}</p>"]
+    parts += [split_characters(part) if not part.startswith("<") else part for part in _TAG.split(search_only)]
+    extra = " ".join(synonyms.extra_words(plain_text(visible)))
     return (
         f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"></head><body>'
         f'<span data-pagefind-meta="title[data-title]" data-title="{html.escape(title)}"></span>'
@@ -192,36 +219,48 @@ def build_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[Synony
     matcher = SynonymMatcher(synonyms)
     pages = indexed_pages(site_dir)
 
-    def write_copy(page: tuple[str, str]) -> bool:
+    def write_copy(page: tuple[str, str]) -> tuple[bool, str | None]:
+        """Whether the page has a copy, and its station's hours."""
         relative, kind = page
-        copy = search_copy((site_dir / relative).read_text(encoding="utf-8"), kind, matcher)
+        built = (site_dir / relative).read_text(encoding="utf-8")
+        copy = search_copy(built, kind, matcher)
         if copy is None:
-            return False
+            return False, None
         target = copies / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(copy, encoding="utf-8")
-        return True
+        hours = _HOURS.search(copy)
+        return True, html.unescape(hours.group(1)) if hours else None
 
     # Reading 10,000 pages and writing their copies is most of a second per thousand: one process per CPU.
-    count = sum(forks.ordered_map(write_copy, pages, batch=COPY_BATCH))
+    written = list(forks.ordered_map(write_copy, pages, batch=COPY_BATCH))
+    count = sum(ok for ok, _ in written)
+    schedules = sorted({hours for _, hours in written if hours})
     output = site_dir / OUTPUT
     _run_pagefind(copies, output)
     _check(output, count)
     _keep_runtime_only(output)
-    _write_rules(site_dir, output, synonyms, amenities or {})
+    _write_rules(site_dir, output, synonyms, amenities or {}, schedules)
     return count
 
 
-def _write_rules(site_dir: Path, output: Path, synonyms: list[SynonymGroup], amenities: Mapping[str, str]) -> None:
+def _write_rules(site_dir: Path, output: Path, synonyms: list[SynonymGroup], amenities: Mapping[str, str],
+                 schedules: list[str]) -> None:
     """search-rules.json, with the titles of the pages the synonym groups lead to, as their pages show them."""
     kinds = dict(indexed_pages(site_dir))
     wanted = {f"services/{s}" for g in synonyms for s in g.services} | {p for g in synonyms for p in g.pages}
     pages = {path: (title, kinds[f"{path}/index.html"]) for path in sorted(wanted)
              if f"{path}/index.html" in kinds and (title := page_title(site_dir / path / "index.html"))}
-    rules = search_rules.rules(synonyms, pages, amenities, VISIBLE_END, BLOCK_END)
+    marks = {"block_end": BLOCK_END, "visible_end": VISIBLE_END, "space_mark": SPACE_MARK, "hours_filter": HOURS_FILTER}
+    rules = search_rules.rules(synonyms, pages, amenities, marks)
     # What Pagefind fetches after its entry file, named here so that search.js can ask for them at once.
     entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"][INDEX_LANGUAGE]
     rules["preload"] = [f"pagefind.{entry['hash']}.pf_meta", f"wasm.{entry['wasm'] or 'unknown'}.pagefind"]
+    # The tag search.js gives Pagefind for its entry file's address (pagefind-entry.json?ts=…): the index's own
+    # hash, new with each new index and the same on every page load in between, so the copy the service worker
+    # kept answers offline and one copy is kept, not one per page load.
+    rules["index"] = entry["hash"]
+    rules["hours"] = {hours_name(hours): hours for hours in schedules}  # each distinct schedule, by its filter value
     (output / RULES_FILE).write_text(json.dumps(rules, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
 

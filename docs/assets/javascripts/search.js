@@ -8,14 +8,16 @@
  * first.
  *
  * A query is read the way scripts/outputs/search_rules.py defines (its rules arrive as
- * pagefind/search-rules.json): normalised (NFKC, lower case); intents (附近, 正在开放, 夜里 …) make the
- * station finder, with those filters, the first answer; stop phrases (哪里, 的地方, 了 …) go when the
- * query as typed is on no page; a word of a synonym group brings the group's pages first, and its first
+ * pagefind/search-rules.json): normalised (NFKC, lower case); a query of nothing but intents (附近, 正在开放,
+ * 夜里 …), stop phrases and amenities makes the station finder, with those filters, the first answer; any other
+ * query is searched as typed first, and its intents count only when no page says it as written; stop phrases
+ * (哪里, 的地方, 了 …) go after that; a word of a synonym group brings the group's pages first, and its first
  * word is searched when the words typed are on no page.
  *
  * Ranking: answers from the rules, then pages whose title is the query or contains it, then exact
- * phrases; among those, stations open now (opening-hours.js, the one hours evaluator) before closed ones,
- * and temporarily closed stations last.
+ * phrases; among those, stations open now (opening-hours.js, the one hours evaluator, over the distinct
+ * hours of all stations, which the index holds as a filter) before closed ones, and temporarily closed
+ * stations last, over all results.
  */
 (function () {
   "use strict";
@@ -31,8 +33,8 @@
   var siteRoot = new URL("../../", document.currentScript.src);
   var indexRoot = new URL("pagefind/", siteRoot);
   var PAGE_SIZE = 10;
-  // How many of Pagefind's results are read (one small fragment each) to rank them by title and open now: the
-  // first page of results, which needs them anyway.
+  // How many of Pagefind's results are read (one small fragment each) to rank them by title: its first page of
+  // results, where a page titled as the query is. Open now is known for every result without reading it.
   var RERANK = PAGE_SIZE;
   var TEXT = {
     idle: "键入以开始搜索",
@@ -50,11 +52,16 @@
 
   /* Pagefind fetches its entry file, then its metadata and WebAssembly, one after another. Asking the
    * browser for all of them at once (rel=preload, which Pagefind's own fetches then take) saves two round
-   * trips on a slow network. The entry file's address carries a tag so that the preload and Pagefind's
-   * fetch are the same request; a new page load gets a new tag, so a new index is never missed. */
-  var cacheTag = String(Date.now());
+   * trips on a slow network. The entry file's address carries a tag (pagefind-entry.json?ts=…) so that the
+   * preload and Pagefind's fetch are the same request: the index's hash, from the query rules
+   * (search-rules.json "index"), new with every new index and the same on every page load until then, so that
+   * the copy the service worker kept answers offline. Each file is preloaded once per page, however often a
+   * failed load is tried again. */
+  var preloaded = {};
 
   function preload(href) {
+    if (preloaded[href]) return;
+    preloaded[href] = true;
     var link = document.createElement("link");
     link.rel = "preload";
     link.as = "fetch";
@@ -67,32 +74,58 @@
   // (search_index.py WASM_FILE, which the build checks): asked for at once, not after the entry file names it.
   var WASM_FILE = "wasm.unknown.pagefind";
 
+  var pagefindModule = null;  // Pagefind's module, once imported
+  var settled = null;  // the current load of Pagefind, failed or not
+  var forgotten = Promise.resolve();  // the last failed load, forgotten (see reset)
+
+  function ignore() {}
+
   function load() {
     if (!engine) {
       preload(new URL(WASM_FILE, indexRoot).href);
-      preload(new URL("pagefind-entry.json?ts=" + cacheTag, indexRoot).href);
-      var rules = fetch(new URL("search-rules.json", indexRoot).href).then(function (response) {
+      var data = fetch(new URL("search-rules.json", indexRoot).href).then(function (response) {
         if (!response.ok) throw new Error("search-rules.json: " + response.status);
         return response.json();
       }).then(function (data) {
+        preload(new URL("pagefind-entry.json?ts=" + encodeURIComponent(data.index), indexRoot).href);
         data.preload.forEach(function (name) { if (name !== WASM_FILE) preload(new URL(name, indexRoot).href); });
-        return compileRules(data);
+        return data;
       });
-      var pagefindReady = import(new URL("pagefind.js", indexRoot).href).then(function (pagefind) {
+      var module = forgotten.then(function () {
+        return import(new URL("pagefind.js", indexRoot).href);
+      }).then(function (pagefind) {
+        pagefindModule = pagefind;
+        return pagefind;
+      });
+      var pagefindReady = Promise.all([module, data]).then(function (loaded) {
+        var pagefind = loaded[0];
         // No web worker: it would be one more download (≈12 KB) for searches that take milliseconds.
         return pagefind.options({
-          baseUrl: siteRoot.pathname, excerptLength: 36, noWorker: true, metaCacheTag: cacheTag,
+          baseUrl: siteRoot.pathname, excerptLength: 36, noWorker: true, metaCacheTag: loaded[1].index,
         }).then(function () {
           pagefind.init();  // now, not at the first keystroke
           return pagefind;
         });
       });
-      engine = Promise.all([pagefindReady, rules, loadHours()]).then(function (loaded) {
-        return { pagefind: loaded[0], rules: loaded[1] };
+      engine = Promise.all([pagefindReady, data, loadHours()]).then(function (loaded) {
+        return { pagefind: loaded[0], rules: compileRules(loaded[1]) };
       });
-      engine.catch(function () { engine = null; });  // a later search tries again
+      settled = pagefindReady.then(ignore, ignore);
+      engine.catch(reset);
     }
     return engine;
+  }
+
+  /* After a failure (no network): the next search loads again. Pagefind keeps the error of its first load
+   * ("Failed to load Pagefind metadata") and gives it to every later search, so it is told to forget its
+   * index (destroy, Pagefind 1.5) before it is given its options again. */
+  function reset() {
+    if (!engine) return;
+    var loading = settled;
+    engine = null;
+    forgotten = forgotten.then(function () { return loading; }).then(function () {
+      return pagefindModule ? pagefindModule.destroy().catch(ignore) : undefined;
+    });
   }
 
   /* A station result says whether it is open now, with opening-hours.js. Only station pages and the
@@ -120,32 +153,44 @@
     data.intents.forEach(function (intent) {
       intent.words.forEach(function (word) { intents.push({ word: word, intent: intent }); });
     });
-    var groupOf = {};
-    data.groups.forEach(function (group) {
-      group.words.forEach(function (word) { if (!groupOf[word]) groupOf[word] = group; });
-    });
-    // A group's words also without their stop phrases, as a query is read: 车坏了 is also 车坏 (车坏了怎么办).
-    data.groups.forEach(function (group) {
-      group.words.forEach(function (word) {
-        var bare = normalise(data.stop.reduce(without, word));
-        if (bare && !groupOf[bare]) groupOf[bare] = group;
-      });
-    });
-    return {
+    var rules = {
       han: new RegExp("[" + data.han + "]"),
       intents: intents.sort(longestFirst),
       stop: data.stop,
-      groupOf: groupOf,
+      groupOf: {},
       amenities: data.amenities,
       finder: data.finder,
       visibleEnd: data.visible_end,
       blockEnd: data.block_end,
+      spaceMark: data.space_mark,
+      hoursFilter: data.hours_filter,
+      hours: data.hours,  // each distinct schedule of the stations, by its name in the index's hours filter
     };
+    data.groups.forEach(function (group) {
+      group.words.forEach(function (word) { if (!rules.groupOf[word]) rules.groupOf[word] = group; });
+    });
+    // A group's words also without their stop phrases, as a query is read: 车坏了 is also 车坏 (车坏了怎么办).
+    data.groups.forEach(function (group) {
+      group.words.forEach(function (word) {
+        var bare = withoutStops(rules, word);
+        if (bare && !rules.groupOf[bare]) rules.groupOf[bare] = group;
+      });
+    });
+    return rules;
   }
 
   function without(text, word) { return text.split(word).join(" "); }
 
   function words(text) { return normalise(text).split(" ").filter(Boolean); }
+
+  /* A query without its stop phrases, word by word; a word that would keep a single Chinese character stays as
+   * it was typed: one character is no word (目的 is not 目, 现在 not 现). */
+  function withoutStops(rules, text) {
+    return words(text).map(function (word) {
+      var left = normalise(rules.stop.reduce(without, word));
+      return left.length === 1 && rules.han.test(left) && word.length > 1 ? word : left;
+    }).filter(Boolean).join(" ");
+  }
 
   /* The intents in a query (附近, 正在开放, 夜里 …), and the query without them. */
   function readIntents(rules, text) {
@@ -162,17 +207,16 @@
     return read;
   }
 
-  /* What the query asks: the finder's filters, the readings to try (as typed, with each synonym group's
-   * canonical word, without stop phrases), the answers of its synonym groups and the words to highlight. */
+  /* What the query asks: the readings to try (as typed first, then with each synonym group's canonical word,
+   * without stop phrases, without intents), the answers of its synonym groups, the finder with the intents'
+   * filters and whether that is all the query asks, and the words to highlight. */
   function understand(rules, typed) {
-    var intents = readIntents(rules, normalise(typed));
-    var params = intents.params;
-    var labels = intents.labels;
-    var finder = intents.found;
-    var text = normalise(intents.text);
-    var bare = normalise(rules.stop.reduce(without, text));
-    var groups = words(bare).concat(words(text)).map(function (w) { return rules.groupOf[w]; }).filter(Boolean);
-    groups = groups.filter(function (g, i) { return groups.indexOf(g) === i; });
+    var text = normalise(typed);
+    var intents = readIntents(rules, text);
+    var rest = normalise(intents.text);
+    var bare = withoutStops(rules, rest);
+    var groups = words(bare).concat(words(rest), words(text)).map(function (w) { return rules.groupOf[w]; });
+    groups = unique(groups);
     // A word of a synonym group as every page of the group says it: an amenity's label (shown on every station
     // that has it), else the group's first word. Tried before the words typed without their stop phrases, which
     // only some pages say ("车胎没气" → 维修工具, not the two stations that mention 打气).
@@ -181,27 +225,32 @@
       if (!group) return w;
       return group.amenities.length ? rules.amenities[group.amenities[0]] || group.words[0] : group.words[0];
     });
-    // The query as typed first if it is only words a page would say; a question ("哪里可以歇脚", which the about
-    // page happens to say) is read for its meaning first, and as typed last. What is left after intents was not
-    // typed as one phrase.
-    var plain = !finder && bare === text;
-    var candidates = [plain ? text : "", canonical.join(" "), bare, finder ? "" : text].filter(function (q, i, all) {
-      return q && all.indexOf(q) === i;
-    });
     var amenities = [];
     var answers = [];
+    var groupFinder = false;
     groups.forEach(function (group) {
       group.amenities.forEach(function (key) { if (amenities.indexOf(key) < 0) amenities.push(key); });
       group.answers.forEach(function (answer) {
-        if (answer.url === rules.finder.url) finder = true;
+        if (answer.url === rules.finder.url) groupFinder = true;
         else answers.push(answer);
       });
     });
-    var wanted = [].concat(words(text), words(bare), canonical);
-    groups.forEach(function (group) { wanted = wanted.concat(group.words); });
+    // Nothing but intents, words for a station, stop phrases and amenities: a question for the finder.
+    var others = words(rules.finder.words.reduce(without, bare)).filter(function (w) {
+      var group = rules.groupOf[w];
+      return !(group && group.amenities.length);
+    });
+    var groupWords = [].concat.apply([], groups.map(function (g) { return g.words; }));
     return {
-      candidates: candidates, answers: answers, amenities: amenities, wanted: unique(wanted),
-      finder: finder ? finderAnswer(rules, params, labels, amenities) : null,
+      text: text,
+      candidates: unique([text, canonical.join(" "), bare, rest]),
+      answers: answers, amenities: amenities, groupWords: groupWords,
+      wanted: unique([].concat(words(text), words(bare), canonical, groupWords)),
+      finder: intents.found || groupFinder ? finderAnswer(rules, intents.params, intents.labels, amenities) : null,
+      // The finder first: the query asks nothing else, or a synonym group leads there.
+      finderFirst: groupFinder || (intents.found && !others.length),
+      intents: intents.found,
+      question: bare !== rest,  // it has stop phrases
     };
   }
 
@@ -210,6 +259,7 @@
   /* "打开驿站地图：离我最近、正在开放" → stations/?near=1&open=1 (stations.js reads these parameters). */
   function finderAnswer(rules, params, labels, amenities) {
     var query = new URLSearchParams();
+    params = Object.assign({}, params);
     if (params.h24) delete params.open;  // 24 小时 means open now and round the clock: one filter says it
     Object.keys(params).sort().forEach(function (key) { query.set(key, params[key]); });
     amenities.forEach(function (key) { query.append("amenity", key); });
@@ -282,38 +332,70 @@
     });
   }
 
-  /* The first of the query's readings that some page says as written; else the best guess. */
+  /* The query as typed, when some page says it as written, and after those pages the first other reading some
+   * page says (a question without its stop phrases: "哪里可以歇脚" is on the about page, and 歇脚 on stations);
+   * else the best guess. Intents that are not all the query asks count only when no page says it as typed:
+   * "夜间Q&A驿站" is a name, not 夜间 and a station. */
   function find(engine, asked) {
     var tried = [];
+    var typed = null;
     function attempt(i) {
       if (i >= asked.candidates.length) {
+        if (typed) return Promise.resolve({ results: typed.results, reading: asked.text });
         var first = tried[0];
-        return first ? lessNoise(engine, asked.candidates[0], first) : Promise.resolve([]);
+        return (first ? lessNoise(engine, asked.candidates[0], first) : Promise.resolve([])).then(function (results) {
+          return { results: results, reading: null };
+        });
       }
       return rankTerms(engine, asked.candidates[i]).then(function (ranked) {
-        if (ranked.exact) return ranked.results;
-        tried.push(ranked);
-        return attempt(i + 1);
+        if (i === 0 && ranked.exact) {
+          typed = ranked;
+          if (asked.intents && !asked.finderFirst) asked.finder = null;  // a phrase on a page, not a question
+          // Words a page would say: the answer. A question (stop phrases) is also read for its meaning.
+          if (!asked.question) return { results: ranked.results, reading: asked.text };
+          return attempt(i + 1);
+        }
+        if (!ranked.exact) {
+          tried.push(ranked);
+          return attempt(i + 1);
+        }
+        if (!typed) return { results: ranked.results, reading: asked.candidates[i] };
+        var seen = new Set(typed.results.slice(0, typed.exact).map(function (r) { return r.id; }));
+        var also = ranked.results.slice(0, ranked.exact).filter(function (r) { return !seen.has(r.id); });
+        also.forEach(function (r) { r.later = 1; seen.add(r.id); });
+        var rest = typed.results.slice(typed.exact).filter(function (r) { return !seen.has(r.id); });
+        rest.forEach(function (r) { r.later = 2; });
+        return { results: typed.results.slice(0, typed.exact).concat(also, rest), reading: asked.candidates[i],
+                 both: true };
       });
     }
-    return attempt(0).then(function (results) { return rerank(engine, asked, results); });
+    return attempt(0).then(function (found) {
+      // What to highlight: the reading found, its synonyms, and the query as typed when a page says it.
+      if (found.reading) {
+        asked.wanted = unique([].concat(found.both || found.reading === asked.text ? words(asked.text) : [],
+          words(found.reading), asked.groupWords));
+      }
+      return rerank(engine, asked, found.results);
+    });
   }
 
-  /* Titles first, then exact phrases; among those, stations open now before closed ones. Only the head of
-   * the list is read: each result's data is a download. */
+  /* Titles first, then exact phrases; among those, stations open now before closed ones, over all results.
+   * Only Pagefind's first results are read for their titles: each result's data is a download. */
   function rerank(engine, asked, results) {
     var head = results.slice(0, RERANK);
-    return Promise.all(head.map(function (r) { return r.result.data(); })).then(function (pages) {
-      head.forEach(function (r, i) {
-        r.page = pages[i];
-        r.order = [titleTier(asked, pages[i]), r.exact ? 0 : 1, openTier(asked, pages[i]), i];
+    return Promise.all([openTiers(engine, asked)].concat(head.map(function (r) { return r.result.data(); })))
+      .then(function (loaded) {
+        var tiers = loaded[0];
+        head.forEach(function (r, i) { r.page = loaded[i + 1]; });
+        results.forEach(function (r, i) {
+          r.order = [r.page ? titleTier(asked, r.page) : 2, r.later || 0, r.exact ? 0 : 1, tiers[r.id] || 0, i];
+        });
+        results.sort(function (a, b) {
+          for (var k = 0; k < a.order.length; k++) if (a.order[k] !== b.order[k]) return a.order[k] - b.order[k];
+          return 0;
+        });
+        return withAnswers(engine, asked, results);
       });
-      head.sort(function (a, b) {
-        for (var k = 0; k < a.order.length; k++) if (a.order[k] !== b.order[k]) return a.order[k] - b.order[k];
-        return 0;
-      });
-      return withAnswers(engine, asked, head.concat(results.slice(RERANK)));
-    });
   }
 
   function titleTier(asked, page) {
@@ -327,13 +409,35 @@
     return tier;
   }
 
-  /* 0 a station open now or a page that is not a station, 1 a station closed now, 2 a station closed for a
-   * while (临时关闭) or withdrawn, unless that is what was searched for: what the finder's "open now" says, from
-   * the same evaluator (opening-hours.js). */
-  function openTier(asked, page) {
-    if (!page.meta.hours || !window.OpeningHours) return 0;
+  /* Every station's open tier (see hoursTier) by its result id: the index holds the name of each station's
+   * hours as a filter, so each distinct schedule is evaluated once, and one search per tier names its stations. */
+  function openTiers(engine, asked) {
+    var filter = engine.rules.hoursFilter;
+    if (!filter || !engine.rules.hours || !window.OpeningHours) return Promise.resolve({});
+    return Promise.resolve().then(function () {
+      var byTier = { 1: [], 2: [] };
+      Object.keys(engine.rules.hours).forEach(function (name) {
+        var tier = hoursTier(asked, engine.rules.hours[name]);
+        if (tier) byTier[tier].push(name);
+      });
+      return Promise.all([1, 2].map(function (tier) {
+        if (!byTier[tier].length) return { results: [] };
+        var filters = {};
+        filters[filter] = { any: byTier[tier] };
+        return engine.pagefind.search(null, { filters: filters });
+      })).then(function (searches) {
+        var tiers = {};
+        searches.forEach(function (search, i) { search.results.forEach(function (r) { tiers[r.id] = i + 1; }); });
+        return tiers;
+      });
+    }).catch(function () { return {}; });
+  }
+
+  /* 0 a station open now, 1 closed now, 2 closed for a while (临时关闭) or withdrawn, unless that is what was
+   * searched for: what the finder's "open now" says, from the same evaluator (opening-hours.js). */
+  function hoursTier(asked, hours) {
     try {
-      var status = window.OpeningHours.status(JSON.parse(page.meta.hours));
+      var status = window.OpeningHours.status(JSON.parse(hours));
       if (status.open) return 0;
       var state = status.text.split("（")[0];  // 临时关闭, not its reason: "可以到…歇脚" is no reason to rank it
       var said = asked.candidates.some(function (q) { return q.length > 1 && state.indexOf(q) >= 0; });
@@ -344,10 +448,11 @@
     }
   }
 
-  /* The finder and the synonym groups' pages go first; a page already found moves up instead of twice. */
+  /* The finder and the synonym groups' pages go first; a page already found moves up instead of twice. The
+   * finder of intents that are not all the query asks goes after the best page found ("晚上有活动吗"). */
   function withAnswers(engine, asked, results) {
     var first = [];
-    if (asked.finder) first.push(answer(asked.finder));
+    if (asked.finder && asked.finderFirst) first.push(answer(asked.finder));
     asked.answers.forEach(function (a) {
       var found = results.filter(function (r) { return r.page && r.page.url === siteRoot.pathname + a.url; })[0];
       if (found) {
@@ -357,6 +462,10 @@
         first.push(answer(a));
       }
     });
+    if (asked.finder && !asked.finderFirst) {
+      var at = Math.min(first.length ? 0 : 1, results.length);
+      results.splice(at, 0, answer(asked.finder));
+    }
     // 讨薪, 手机没电: nothing found, but the group says what it is about: the finder, filtered.
     if (!results.length && !first.length && asked.amenities.length) {
       first.push(answer(finderAnswer(engine.rules, {}, [], asked.amenities)));
@@ -373,18 +482,28 @@
 
   // --- showing results -------------------------------------------------------------------------------
 
-  /* Pagefind's text of a page, as the page shows it. Pagefind turns our separator between Chinese
-   * characters (search_index.py) into a space: take the spaces out next to Chinese. search_index.py marks the
-   * end of each block (a paragraph, a list item, a heading; Pagefind may add ". " after it): make it a space,
-   * as the page shows "歇脚", "饮水" apart. Then cut at the end of the visible text: what follows is
-   * search-only words no reader sees. */
+  /* Pagefind's text of a page, as the page shows it, as plain text (Pagefind gives it HTML-escaped: "A &amp; B"
+   * is decoded once here, and escaped once when shown). Pagefind turns our separator between Chinese characters
+   * (search_index.py) into a space: take the spaces out next to Chinese, except those search_index.py marked as
+   * spaces the page shows ("amp 设在"). search_index.py marks the end of each block (a paragraph, a list item, a
+   * heading; Pagefind may add ". " after it): make it a space, as the page shows "歇脚", "饮水" apart. Then cut
+   * at the end of the visible text: what follows is search-only words no reader sees. */
   var BOUNDARY = "\u0002";
+  var SPACE = "\u0003";
+  var decoder = document.createElement("textarea");  // its content is text, never markup that runs
+
+  function decode(html) {
+    decoder.innerHTML = html;
+    return decoder.value;
+  }
+
   function visibleText(rules, content) {
-    var text = (content || "").split(rules.visibleEnd)[0].replace(/\u200b/g, "")
+    var text = decode(content || "").split(rules.visibleEnd)[0].replace(/\u200b/g, "")
+      .replace(new RegExp("\\s*" + rules.spaceMark + "\\s*", "g"), SPACE)
       .replace(new RegExp("\\s*" + rules.blockEnd + "\\.?", "g"), BOUNDARY);
     var cjk = "[" + rules.han.source.slice(1, -1) + "\u3000-\u303f\uff00-\uffef“”‘’…—·]";
     text = text.replace(new RegExp("(" + cjk + ")[ \\t\\n]+", "g"), "$1").replace(new RegExp("[ \\t\\n]+(?=" + cjk + ")", "g"), "");
-    return text.replace(/\s*\u0002[\s\u0002]*/g, " ").replace(/\s+/g, " ").trim();
+    return text.replace(/\s*[\u0002\u0003][\s\u0002\u0003]*/g, " ").replace(/\s+/g, " ").trim();
   }
 
   function escapeHtml(text) {
@@ -393,7 +512,25 @@
     });
   }
 
-  function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+  /* Plain text as HTML, the words wanted marked: the places are found in the plain text, and each piece is
+   * escaped once ("q&a" marks "Q&A", never the "amp;" of an escaped "&amp;"). */
+  function highlight(text, folded, wanted) {
+    var marks = [];  // [start, end) in text, not overlapping, in order
+    wanted.slice().sort(function (a, b) { return b.length - a.length; }).forEach(function (w) {
+      for (var i = folded.indexOf(w); w && i >= 0; i = folded.indexOf(w, i + w.length)) {
+        var end = i + w.length;
+        if (!marks.some(function (m) { return i < m[1] && end > m[0]; })) marks.push([i, end]);
+      }
+    });
+    marks.sort(function (a, b) { return a[0] - b[0]; });
+    var html = "";
+    var at = 0;
+    marks.forEach(function (m) {
+      html += escapeHtml(text.slice(at, m[0])) + "<mark>" + escapeHtml(text.slice(m[0], m[1])) + "</mark>";
+      at = m[1];
+    });
+    return html + escapeHtml(text.slice(at));
+  }
 
   /* A snippet around the first place the page shows what was searched for (or one of its synonyms);
    * else the start of what the page says after its title. Never the search-only words. */
@@ -410,15 +547,15 @@
       if (i >= 0 && (at < 0 || i < at)) at = i;
     });
     if (at < 0) {
-      var title = normalise(page.meta.title || "");
+      var title = normalise(decode(page.meta.title || ""));
       at = folded.indexOf(title) === 0 ? Math.min(title.length + 1, text.length) : 0;
-      return escapeHtml(text.slice(at, at + BEFORE + AFTER)) + (at + BEFORE + AFTER < text.length ? "…" : "");
+      return escapeHtml(text.slice(at, at + BEFORE + AFTER).trim()) + (at + BEFORE + AFTER < text.length ? "…" : "");
     }
     var start = Math.max(0, at - BEFORE);
     var end = Math.min(text.length, at + AFTER);
-    var pattern = new RegExp(wanted.slice().sort(function (a, b) { return b.length - a.length; })
-      .map(escapeRegExp).join("|"), "gi");
-    var marked = escapeHtml(text.slice(start, end)).replace(pattern, function (m) { return "<mark>" + m + "</mark>"; });
+    while (start < at && text[start] === " ") start++;  // no space next to the ellipses
+    while (end > at && text[end - 1] === " ") end--;
+    var marked = highlight(text.slice(start, end), folded.slice(start, end), wanted);
     return (start > 0 ? "…" : "") + marked + (end < text.length ? "…" : "");
   }
 
@@ -449,9 +586,9 @@
   }
 
   /* Nothing found: the finder and the service line are still answers. */
-  function suggestions() {
+  function suggestions(rules) {
     var html = '<li class="search-suggestion"><a class="md-button" href="' +
-      escapeHtml(new URL("stations/", siteRoot).pathname) + '">打开驿站地图，看全部驿站</a></li>';
+      escapeHtml(new URL(rules.finder.url, siteRoot).pathname) + '">打开驿站地图，看全部驿站</a></li>';
     var phone = root.getAttribute("data-phone");
     if (phone) {
       html += '<li class="search-suggestion"><a class="md-button" href="' + escapeHtml(root.getAttribute("data-phone-uri")) +
@@ -494,10 +631,13 @@
       if (ticket !== latest) return;
       state = { ticket: ticket, query: query, shown: found.results, drawn: 0, wanted: found.asked.wanted };
       list.innerHTML = "";
-      meta.textContent = found.results.length ? "找到 " + found.results.length + " 个结果" : TEXT.none;
-      if (!found.results.length) list.innerHTML = suggestions();
+      // The query in the status, so that a screen reader speaks each new result, even of the same count.
+      meta.textContent = "“" + normalise(query) + "”：" +
+        (found.results.length ? "找到 " + found.results.length + " 个结果" : TEXT.none);
+      if (!found.results.length) list.innerHTML = suggestions(loaded.rules);
       return drawMore(loaded.rules, ticket).then(function () { if (openOn === ticket) openFirst(); });
     }).catch(function (error) {
+      reset();  // the next search loads again
       if (ticket !== latest) return;
       meta.textContent = TEXT.failed;
       list.innerHTML = "";
@@ -571,7 +711,8 @@
     },
   };
 
-  /* Keys as in the theme: / or s opens the search, Esc closes it, arrows move through results. */
+  /* Keys as in the theme: / or s opens the search, Esc closes it, arrows move through results and
+   * suggestions. */
   document.addEventListener("keydown", function (event) {
     var typing = event.target instanceof Element && event.target.closest("input, textarea, select, [contenteditable]");
     if (!toggle.checked) {
@@ -587,7 +728,8 @@
       toggle.checked = false;
       input.blur();
     } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      var links = [input].concat(Array.from(list.querySelectorAll(".md-search-result__link")));
+      // The results, and the finder and the service line when nothing is found.
+      var links = [input].concat(Array.from(list.querySelectorAll(".md-search-result__link, .search-suggestion a")));
       var at = links.indexOf(document.activeElement);
       var next = (Math.max(at, 0) + (event.key === "ArrowDown" ? 1 : -1) + links.length) % links.length;
       links[next].focus();

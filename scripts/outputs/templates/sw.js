@@ -86,7 +86,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(navigation(event, url));
     return;
   }
-  const key = url.href.split("#")[0];
+  const key = requestKey(url);
   const bucket = bucketFor(url);
   // Data and the shell's own scripts and styles (stations.js, site.css: not fingerprinted) come from the network
   // when it answers, so a page is never drawn by the scripts of an older deploy; the copy is for no signal.
@@ -112,6 +112,14 @@ self.addEventListener("message", (event) => {
     event.waitUntil(keep(data.page, data.assets).then(() => reply(true)));
   }
 });
+
+/* A file's key: its address without fragment. Pagefind asks for its entry file with a tag
+   (pagefind-entry.json?ts=…) that search.js sets to the index's hash: one copy of it is kept, under its address
+   without the tag, and answers offline whatever the tag. */
+function requestKey(url) {
+  if (url.pathname === ROOT.pathname + "pagefind/pagefind-entry.json") return url.origin + url.pathname;
+  return url.href.split("#")[0];
+}
 
 /* Where a request's copy is kept, by what it is. */
 function bucketFor(url) {
@@ -254,7 +262,7 @@ async function keep(page, assets) {
   for (const href of assets.slice(0, ASSET_LIMIT)) {
     const url = inSite(href);
     if (!url || url.pathname.endsWith("/sw.js")) continue;
-    const key = url.href.split("#")[0];
+    const key = requestKey(url);
     const bucket = bucketFor(url);
     if (await cached(bucket, key)) continue;
     try {
