@@ -25,7 +25,14 @@ from bs4 import BeautifulSoup
 
 from conftest import ARTIFACTS, DATA, ROOT, build_site, run_cli, urllib_host
 from scripts.outputs import search_rules
-from scripts.outputs.search_index import RULES_FILE, WASM_FILE, SynonymMatcher, indexed_pages, split_characters
+from scripts.outputs.search_index import (
+    RULES_FILE,
+    WASM_FILE,
+    SynonymMatcher,
+    indexed_pages,
+    split_characters,
+    visible_parts,
+)
 from scripts.records.models import SynonymGroup
 
 QUERIES: list[dict] = yaml.safe_load((ROOT / "tests" / "search_queries.yaml").read_text(encoding="utf-8"))
@@ -198,9 +205,6 @@ def snippet_text(html: str) -> str:
     return BeautifulSoup(html, "html.parser").get_text().removeprefix("…").removesuffix("…")
 
 
-@pytest.mark.xfail(strict=True, reason="compared exactly, a few snippets still differ from the live page: text a "
-                   "script fills in when the page is read (a service's next dates, a station's closed badge) and a "
-                   "block next to a left-out button (拨打 …)")
 def test_snippets_show_only_what_their_page_shows(answers: dict[str, list[dict]], browser, site_url: str) -> None:
     """Every snippet among the first five results of every query is text its page shows, with no space the page
     does not have (the search-only words are in the index, not on the page)."""
@@ -316,7 +320,12 @@ def test_station_pages_carry_their_search_words_and_hours(built_site: Path, stat
 
 def test_chinese_is_indexed_one_character_at_a_time() -> None:
     assert split_characters("外卖骑手 WiFi 24小时") == "外\u3000卖\u3000骑\u3000手 WiFi 24\u3000小\u3000时"
-    assert split_characters("骑手 WiFi", mark_spaces=True) == "骑\u3000手 \u2423 WiFi", "a space the page shows"
+    assert "".join(visible_parts("<p>骑手 WiFi</p>")) == "<p>骑\u3000手 \u2423 WiFi</p>", "a space the page shows"
+    over_a_tag = "".join(visible_parts("<li><time>12月1日（周二）</time> &#49;4:30</li>"))
+    assert over_a_tag.endswith("）</time> \u2423 14:30</li>"), over_a_tag
+    between_two_tags = "".join(visible_parts("<span>小哥驿站</span>\n<span>临时关闭</span>"))
+    assert between_two_tags.count("\u2423") == 1, between_two_tags
+    assert "\u2423" not in "".join(visible_parts("<p>歇脚</p>\n<p>饮水</p>")), "not between two blocks"
 
 
 def test_a_page_gets_the_other_words_of_each_synonym_group_it_touches() -> None:

@@ -65,7 +65,10 @@ def indexed_patterns() -> list[tuple[str, str]]:
 NOT_CONTENT = (
     ".admonition.warning",  # the sample-data notice and the "may be out of date" warning
     ".badge-open",  # an open station's state badge: filled in when read, empty in the page (临时关闭 stays findable)
-    ".navigation-links", ".station-qr", ".report-problem", ".md-button", ".next-dates-note", ".station-verified",
+    # Not the 拨打 button: its number is what the page says there, and without it a snippet would join the address
+    # and the phone's label, which the page shows apart.
+    ".navigation-links", ".station-qr", ".report-problem", '.md-button:not([href^="tel:"])', ".next-dates-note",
+    ".station-verified",
     ".source-credit", ".headerlink", "iframe", "svg", "script",
     # Notes a page shows or hides by the clock when it is read (time-limited.js): "这项活动已经结束", "这几次已经过去".
     "[data-show-after]", "[data-empty-list]",
@@ -110,10 +113,8 @@ SEPARATOR = "\u3000"  # a space Pagefind splits at, and that search.js removes b
 # A space the page shows next to a Chinese character ("amp 设在", "骑手 WiFi"): Pagefind writes it and a separator
 # alike, so the visible text marks it, and search.js keeps a space there while it removes the separators.
 SPACE_MARK = "\u2423"  # ␣
-# (Also a space alone between two tags on one line: "<span>1</span> <span>支队伍参与</span>".)
 # Chinese punctuation too: search.js takes out the spaces next to it as well ("（周三） 09:00", "2025-07-08 ·").
 _CJK = search_rules.HAN + "\u3000-\u303f\uff00-\uffef“”‘’…—·"
-_HAN_SPACE = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])|^[ \t]+$")
 # The hours a station page hands search.js (_search_terms.md), also as a Pagefind filter, by a short name of its own
 # (Pagefind does not filter by a value as long as the hours): search.js evaluates each distinct schedule once
 # (search-rules.json "hours") and asks which stations among all results are open now, closed or closed for a while,
@@ -135,12 +136,56 @@ def indexed_pages(site_dir: Path) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
-def split_characters(text: str, mark_spaces: bool = False) -> str:
-    """``外卖骑手 WiFi`` → ``外　卖　骑　手 WiFi``: each Chinese character becomes a word of its own; with
-    ``mark_spaces`` (the text a page shows) a space next to a Chinese character is marked: ``手 ␣ WiFi``."""
-    if mark_spaces:
-        text = _HAN_SPACE.sub(f" {SPACE_MARK} ", text)
+def split_characters(text: str) -> str:
+    """``外卖骑手 WiFi`` → ``外　卖　骑　手 WiFi``: each Chinese character becomes a word of its own."""
     return _HAN_BOUNDARY.sub(SEPARATOR, text)
+
+
+# Tags that do not break a line: a space between two of them, or at a text's edge next to one, is a space the page
+# shows when text is on both sides ("<time>12月1日（周二）</time> 14:30", "小哥驿站</span>\n<span>临时关闭").
+_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|bdi|code|em|i|kbd|mark|q|s|small|span|strong|sub|sup|time|u)\b", re.I)
+_IS_CJK = re.compile(f"[{_CJK}]")
+
+
+def visible_parts(markup: str) -> list[str]:
+    """The tags and text of what a page shows, each text split into characters and each space the page shows next
+    to Chinese marked (SPACE_MARK); the text is decoded and escaped again, so ``&#50;026`` reads ``2026``."""
+    parts = _TAG.split(markup)
+    texts = [None if part.startswith("<") else html.unescape(part) for part in parts]
+
+    def beside(index: int, step: int, skip_spaces: bool) -> str:
+        """The character next to text ``index`` in direction ``step``, across inline tags ("" at a block's edge)."""
+        index += step
+        while 0 <= index < len(parts):
+            text = texts[index]
+            if text is None:
+                if not _INLINE_TAG.match(parts[index]):
+                    return ""
+            else:
+                text = text.strip() if skip_spaces else text
+                if text:
+                    return text[-1] if step < 0 else text[0]
+            index += step
+        return ""
+
+    out = []
+    for index, (part, text) in enumerate(zip(parts, texts, strict=True)):
+        if text is None:
+            out.append(part)
+            continue
+        pieces = re.split(r"(\s+)", text)
+        for number, piece in enumerate(pieces):
+            if not piece or not piece.isspace():
+                continue
+            before = pieces[number - 1][-1] if number > 0 and pieces[number - 1] else beside(index, -1, False)
+            after = pieces[number + 1][0] if number + 1 < len(pieces) and pieces[number + 1] else \
+                beside(index, 1, True)
+            # The first space after a character (a browser shows a run of them, over tags too, as one), between two
+            # characters of one block, one of them Chinese.
+            if before and not before.isspace() and after and (_IS_CJK.match(before) or _IS_CJK.match(after)):
+                pieces[number] = f" {SPACE_MARK} "
+        out.append(_HAN_BOUNDARY.sub(SEPARATOR, html.escape("".join(pieces), quote=False)))
+    return out
 
 
 def plain_text(markup: str) -> str:
@@ -194,8 +239,7 @@ def search_copy(page: str, kind: str, synonyms: SynonymMatcher) -> str | None:
         name = hours_name(html.unescape(hours.group(1)))
         search_only += f'<span data-pagefind-filter="{HOURS_FILTER}:{name}"></span>'
     visible = _BLOCK_CLOSE.sub(BLOCK_END, _SEARCH_TERMS.sub("", body))
-    parts = [split_characters(part, mark_spaces=True) if not part.startswith("<") else part
-             for part in _TAG.split(visible)]
+    parts = visible_parts(visible)
     parts += [f"<p>{VISIBLE_END}</p>"]
     parts += [split_characters(part) if not part.startswith("<") else part for part in _TAG.split(search_only)]
     extra = " ".join(synonyms.extra_words(plain_text(visible)))
