@@ -482,23 +482,17 @@
 
   // --- showing results -------------------------------------------------------------------------------
 
-  /* Pagefind's text of a page, as the page shows it, as plain text (Pagefind gives it HTML-escaped: "A &amp; B"
-   * is decoded once here, and escaped once when shown). Pagefind turns our separator between Chinese characters
-   * (search_index.py) into a space: take the spaces out next to Chinese, except those search_index.py marked as
-   * spaces the page shows ("amp 设在"). search_index.py marks the end of each block (a paragraph, a list item, a
-   * heading; Pagefind may add ". " after it): make it a space, as the page shows "歇脚", "饮水" apart. Then cut
-   * at the end of the visible text: what follows is search-only words no reader sees. */
+  /* Pagefind's text of a page, as the page shows it, as plain text: Pagefind gives it, and the title, as text
+   * ("A & B <3 D>"; a page that shows "&lt;" has "&lt;" there), so it is never decoded, and escaped once when
+   * shown. Pagefind turns our separator between Chinese characters (search_index.py) into a space: take the
+   * spaces out next to Chinese, except those search_index.py marked as spaces the page shows ("amp 设在").
+   * search_index.py marks the end of each block (a paragraph, a list item, a heading; Pagefind may add ". " after
+   * it): make it a space, as the page shows "歇脚", "饮水" apart. Then cut at the end of the visible text: what
+   * follows is search-only words no reader sees. */
   var BOUNDARY = "\u0002";
   var SPACE = "\u0003";
-  var decoder = document.createElement("textarea");  // its content is text, never markup that runs
-
-  function decode(html) {
-    decoder.innerHTML = html;
-    return decoder.value;
-  }
-
   function visibleText(rules, content) {
-    var text = decode(content || "").split(rules.visibleEnd)[0].replace(/\u200b/g, "")
+    var text = (content || "").split(rules.visibleEnd)[0].replace(/\u200b/g, "")
       .replace(new RegExp("\\s*" + rules.spaceMark + "\\s*", "g"), SPACE)
       .replace(new RegExp("\\s*" + rules.blockEnd + "\\.?", "g"), BOUNDARY);
     var cjk = "[" + rules.han.source.slice(1, -1) + "\u3000-\u303f\uff00-\uffef“”‘’…—·]";
@@ -547,7 +541,7 @@
       if (i >= 0 && (at < 0 || i < at)) at = i;
     });
     if (at < 0) {
-      var title = normalise(decode(page.meta.title || ""));
+      var title = normalise(page.meta.title || "");
       at = folded.indexOf(title) === 0 ? Math.min(title.length + 1, text.length) : 0;
       return escapeHtml(text.slice(at, at + BEFORE + AFTER).trim()) + (at + BEFORE + AFTER < text.length ? "…" : "");
     }
