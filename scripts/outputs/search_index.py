@@ -300,10 +300,6 @@ def _write_rules(site_dir: Path, output: Path, synonyms: list[SynonymGroup], ame
     # What Pagefind fetches after its entry file, named here so that search.js can ask for them at once.
     entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"][INDEX_LANGUAGE]
     rules["preload"] = [f"pagefind.{entry['hash']}.pf_meta", f"wasm.{entry['wasm'] or 'unknown'}.pagefind"]
-    # The tag search.js gives Pagefind for its entry file's address (pagefind-entry.json?ts=…): the index's own
-    # hash, new with each new index and the same on every page load in between, so the copy the service worker
-    # kept answers offline and one copy is kept, not one per page load.
-    rules["index"] = entry["hash"]
     rules["hours"] = {hours_name(hours): hours for hours in schedules}  # each distinct schedule, by its filter value
     (output / RULES_FILE).write_text(json.dumps(rules, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 

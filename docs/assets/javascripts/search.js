@@ -32,7 +32,10 @@
   // The site's root, from this script's own address (assets/javascripts/search.js).
   var siteRoot = new URL("../../", document.currentScript.src);
   var indexRoot = new URL("pagefind/", siteRoot);
-  var PAGE_SIZE = 10;
+  // One screen of a phone, and no more result fragments than a browser fetches at once from one host over HTTP/1.1
+  // (six), so that the first results need one round of downloads, not two.
+  var PAGE_SIZE = 6;
+  var ENTRY_TAG = String(Date.now());
   // How many of Pagefind's results are read (one small fragment each) to rank them by title: its first page of
   // results, where a page titled as the query is. Open now is known for every result without reading it.
   var RERANK = PAGE_SIZE;
@@ -83,11 +86,14 @@
   function load() {
     if (!engine) {
       preload(new URL(WASM_FILE, indexRoot).href);
+      // Pagefind's entry file names the index's other files: asked for at once, with the tag Pagefind is given
+      // below, so that its own request finds this one. A new tag each page load (Pagefind's own default) reads a
+      // new deploy's entry; the service worker keeps one copy of it whatever the tag, for offline use.
+      preload(new URL("pagefind-entry.json?ts=" + ENTRY_TAG, indexRoot).href);
       var data = fetch(new URL("search-rules.json", indexRoot).href).then(function (response) {
         if (!response.ok) throw new Error("search-rules.json: " + response.status);
         return response.json();
       }).then(function (data) {
-        preload(new URL("pagefind-entry.json?ts=" + encodeURIComponent(data.index), indexRoot).href);
         data.preload.forEach(function (name) { if (name !== WASM_FILE) preload(new URL(name, indexRoot).href); });
         return data;
       });
@@ -97,18 +103,19 @@
         pagefindModule = pagefind;
         return pagefind;
       });
-      var pagefindReady = Promise.all([module, data]).then(function (loaded) {
-        var pagefind = loaded[0];
+      var pagefindReady = module.then(function (pagefind) {
         // No web worker: it would be one more download (≈12 KB) for searches that take milliseconds.
         return pagefind.options({
-          baseUrl: siteRoot.pathname, excerptLength: 36, noWorker: true, metaCacheTag: loaded[1].index,
+          baseUrl: siteRoot.pathname, excerptLength: 36, noWorker: true, metaCacheTag: ENTRY_TAG,
         }).then(function () {
           pagefind.init();  // now, not at the first keystroke
           return pagefind;
         });
       });
       engine = Promise.all([pagefindReady, data, loadHours()]).then(function (loaded) {
-        return { pagefind: loaded[0], rules: compileRules(loaded[1]) };
+        var ready = { pagefind: loaded[0], rules: compileRules(loaded[1]) };
+        openTiers(ready, { candidates: [] });  // which stations are open now: known before the first keystroke
+        return ready;
       });
       settled = pagefindReady.then(ignore, ignore);
       engine.catch(reset);
@@ -121,6 +128,7 @@
    * index (destroy, Pagefind 1.5) before it is given its options again. */
   function reset() {
     if (!engine) return;
+    tiersFound = {};
     var loading = settled;
     engine = null;
     forgotten = forgotten.then(function () { return loading; }).then(function () {
@@ -337,6 +345,7 @@
    * else the best guess. Intents that are not all the query asks count only when no page says it as typed:
    * "夜间Q&A驿站" is a name, not 夜间 and a station. */
   function find(engine, asked) {
+    asked.tiers = openTiers(engine, asked);  // at the same time as the words, not after them
     var tried = [];
     var typed = null;
     function attempt(i) {
@@ -383,7 +392,7 @@
    * Only Pagefind's first results are read for their titles: each result's data is a download. */
   function rerank(engine, asked, results) {
     var head = results.slice(0, RERANK);
-    return Promise.all([openTiers(engine, asked)].concat(head.map(function (r) { return r.result.data(); })))
+    return Promise.all([asked.tiers || openTiers(engine, asked)].concat(head.map(function (r) { return r.result.data(); })))
       .then(function (loaded) {
         var tiers = loaded[0];
         head.forEach(function (r, i) { r.page = loaded[i + 1]; });
@@ -411,15 +420,29 @@
 
   /* Every station's open tier (see hoursTier) by its result id: the index holds the name of each station's
    * hours as a filter, so each distinct schedule is evaluated once, and one search per tier names its stations. */
+  var tiersFound = {};  // the searches below, by the schedules in each tier: the same until a station opens or closes
   function openTiers(engine, asked) {
     var filter = engine.rules.hoursFilter;
     if (!filter || !engine.rules.hours || !window.OpeningHours) return Promise.resolve({});
-    return Promise.resolve().then(function () {
-      var byTier = { 1: [], 2: [] };
+    var byTier = { 1: [], 2: [] };
+    try {
       Object.keys(engine.rules.hours).forEach(function (name) {
         var tier = hoursTier(asked, engine.rules.hours[name]);
         if (tier) byTier[tier].push(name);
       });
+    } catch (error) {
+      return Promise.resolve({});
+    }
+    var key = JSON.stringify(byTier);
+    if (!tiersFound[key]) {
+      var found = tiersFound[key] = searchTiers(engine, filter, byTier);
+      found.then(function (tiers) { if (!tiers && tiersFound[key] === found) delete tiersFound[key]; });
+    }
+    return tiersFound[key].then(function (tiers) { return tiers || {}; });
+  }
+
+  function searchTiers(engine, filter, byTier) {
+    return Promise.resolve().then(function () {
       return Promise.all([1, 2].map(function (tier) {
         if (!byTier[tier].length) return { results: [] };
         var filters = {};
@@ -430,7 +453,7 @@
         searches.forEach(function (search, i) { search.results.forEach(function (r) { tiers[r.id] = i + 1; }); });
         return tiers;
       });
-    }).catch(function () { return {}; });
+    }).catch(function () { return null; });  // not kept: the next search asks again
   }
 
   /* 0 a station open now, 1 closed now, 2 closed for a while (临时关闭) or withdrawn, unless that is what was

@@ -113,9 +113,9 @@ self.addEventListener("message", (event) => {
   }
 });
 
-/* A file's key: its address without fragment. Pagefind asks for its entry file with a tag
-   (pagefind-entry.json?ts=…) that search.js sets to the index's hash: one copy of it is kept, under its address
-   without the tag, and answers offline whatever the tag. */
+/* A file's key: its address without fragment. Pagefind asks for its entry file with a tag that is new on each
+   page load (pagefind-entry.json?ts=…, so that a new deploy's entry is read): one copy of it is kept, under its
+   address without the tag, and answers offline whatever the tag. */
 function requestKey(url) {
   if (url.pathname === ROOT.pathname + "pagefind/pagefind-entry.json") return url.origin + url.pathname;
   return url.href.split("#")[0];
