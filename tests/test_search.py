@@ -24,7 +24,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ARTIFACTS, DATA, ROOT, build_site, run_cli, urllib_host
-from scripts.outputs import search_rules
+from scripts.outputs import pagefind_order, search_rules
 from scripts.outputs.search_index import (
     RULES_FILE,
     WASM_FILE,
@@ -363,3 +363,17 @@ def test_a_failed_index_publishes_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     assert "搜索索引" in result.output and "Traceback" not in result.output
     assert [p.name for p in site.iterdir()] == ["index.html"]
     assert (site / "index.html").read_text(encoding="utf-8") == "the site as it was"
+
+
+def test_pagefind_filter_files_are_written_in_one_order(built_site: Path) -> None:
+    """Pagefind shuffles a filter's values on each run; the build sorts them (two builds are compared byte for byte
+    in test_build.py). The file holds the same values, sorted, and a file of another layout stops the build."""
+    (path,) = (built_site / "pagefind" / "filter").glob("*.pf_filter")
+    raw = pagefind_order._unpack(path.read_bytes())
+    (name, values), _ = pagefind_order._decode(raw, len(pagefind_order.SIGNATURE))
+    assert name == "hours" and len(values) > 3
+    assert [value for value, _ in values] == sorted(value for value, _ in values)
+    shuffled = pagefind_order.SIGNATURE + pagefind_order._encode([name, values[::-1]])
+    assert pagefind_order._sorted_filter(shuffled) == raw
+    with pytest.raises(pagefind_order.UnexpectedLayout):
+        pagefind_order._sorted_filter(pagefind_order.SIGNATURE + b"\xa1ax\x01")  # a map: not what Pagefind wrote

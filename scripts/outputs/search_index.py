@@ -39,7 +39,8 @@ from pathlib import Path
 from ..pipeline import forks
 from ..records.models import GUIDE_PAGES, SynonymGroup
 from ..records.registry import RECORD_TYPES
-from . import search_rules
+from . import pagefind_order, search_rules
+from .pagefind_order import make_filters_deterministic
 
 # Pages riders search for, and the type shown on their results. Left out: the home page and
 # the listing pages (they repeat every record's name and would crowd out the records
@@ -284,6 +285,11 @@ def build_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[Synony
     _run_pagefind(copies, output)
     _check(output, count)
     _keep_runtime_only(output)
+    try:
+        make_filters_deterministic(output, INDEX_LANGUAGE)
+    except (pagefind_order.UnexpectedLayout, OSError, KeyError, ValueError) as error:
+        raise SearchIndexFailed(f"Pagefind 的筛选文件无法排序（filter files could not be put in order）：{error}") \
+            from None
     _write_rules(site_dir, output, synonyms, amenities or {}, schedules)
     return count
 
