@@ -93,7 +93,7 @@ def scripts_of(site: Path, path: str) -> set[str]:
 SITE_WIDE = {"assets/javascripts/search.js", "assets/javascripts/elderly-mode.js",
              "assets/javascripts/header-buttons.js", "assets/javascripts/theme-globals.js",
              "assets/javascripts/elderly-mode-early.js", "assets/javascripts/time-limited.js",
-             "assets/javascripts/offline.js"}
+             "assets/javascripts/offline.js", "assets/javascripts/scrollable-tables.js"}
 
 
 @pytest.mark.parametrize("path, own", [
