@@ -113,9 +113,7 @@
         });
       });
       engine = Promise.all([pagefindReady, data, loadHours()]).then(function (loaded) {
-        var ready = { pagefind: loaded[0], rules: compileRules(loaded[1]) };
-        openTiers(ready, { candidates: [] });  // which stations are open now: known before the first keystroke
-        return ready;
+        return { pagefind: loaded[0], rules: compileRules(loaded[1]) };
       });
       settled = pagefindReady.then(ignore, ignore);
       engine.catch(reset);
@@ -304,16 +302,18 @@
 
   /* Every page with all the words, the exact phrases first and marked (Pagefind scores an exact search
    * 1 for every page, so the order within each group comes from the plain search). */
-  function rankTerms(engine, query) {
+  function rankTerms(engine, query, asked) {
     var split = terms(engine.rules, query);
     var phrases = split.filter(function (w) { return w.length > 1 && w.some(isHan(engine.rules)); });
     var all = [].concat.apply([], split).join(" ");
+    var tiers = openTiers(engine, asked, all);  // with the same words, at the same time: the same index chunks
     return Promise.all([engine.pagefind.search(all)].concat(phrases.map(function (w) {
       return engine.pagefind.search('"' + w.join(" ") + '"');
     }))).then(function (searches) {
       var exact = searches.slice(1).map(function (s) { return new Set(s.results.map(function (r) { return r.id; })); });
       var results = searches[0].results.map(function (r) {
-        return { id: r.id, result: r, exact: exact.length > 0 && exact.every(function (ids) { return ids.has(r.id); }) };
+        return { id: r.id, result: r, exact: exact.length > 0 && exact.every(function (ids) { return ids.has(r.id); }),
+                 tiers: tiers };
       });
       var found = results.filter(function (r) { return r.exact; });
       return { exact: found.length, results: found.concat(results.filter(function (r) { return !r.exact; })) };
@@ -345,7 +345,6 @@
    * else the best guess. Intents that are not all the query asks count only when no page says it as typed:
    * "夜间Q&A驿站" is a name, not 夜间 and a station. */
   function find(engine, asked) {
-    asked.tiers = openTiers(engine, asked);  // at the same time as the words, not after them
     var tried = [];
     var typed = null;
     function attempt(i) {
@@ -356,7 +355,7 @@
           return { results: results, reading: null };
         });
       }
-      return rankTerms(engine, asked.candidates[i]).then(function (ranked) {
+      return rankTerms(engine, asked.candidates[i], asked).then(function (ranked) {
         if (i === 0 && ranked.exact) {
           typed = ranked;
           if (asked.intents && !asked.finderFirst) asked.finder = null;  // a phrase on a page, not a question
@@ -392,7 +391,9 @@
    * Only Pagefind's first results are read for their titles: each result's data is a download. */
   function rerank(engine, asked, results) {
     var head = results.slice(0, RERANK);
-    return Promise.all([asked.tiers || openTiers(engine, asked)].concat(head.map(function (r) { return r.result.data(); })))
+    var searches = Array.from(new Set(results.map(function (r) { return r.tiers; }).filter(Boolean)));
+    var tiersOfAll = Promise.all(searches).then(function (found) { return Object.assign.apply(null, [{}].concat(found)); });
+    return Promise.all([tiersOfAll].concat(head.map(function (r) { return r.result.data(); })))
       .then(function (loaded) {
         var tiers = loaded[0];
         head.forEach(function (r, i) { r.page = loaded[i + 1]; });
@@ -418,12 +419,14 @@
     return tier;
   }
 
-  /* Every station's open tier (see hoursTier) by its result id: the index holds the name of each station's
-   * hours as a filter, so each distinct schedule is evaluated once, and one search per tier names its stations. */
-  var tiersFound = {};  // the searches below, by the schedules in each tier: the same until a station opens or closes
-  function openTiers(engine, asked) {
+  /* The open tier (see hoursTier) of each station among the results for ``query``, by result id: the index holds
+   * the name of each station's hours as a filter, so each distinct schedule is evaluated once, and the same words
+   * searched once per tier name its stations. With the words, not without: Pagefind answers a search without
+   * words from every index chunk (1.8 MB at 10,000 stations). */
+  var tiersFound = {};  // the searches below, by their words and the schedules in each tier
+  function openTiers(engine, asked, query) {
     var filter = engine.rules.hoursFilter;
-    if (!filter || !engine.rules.hours || !window.OpeningHours) return Promise.resolve({});
+    if (!filter || !engine.rules.hours || !window.OpeningHours || !query) return Promise.resolve({});
     var byTier = { 1: [], 2: [] };
     try {
       Object.keys(engine.rules.hours).forEach(function (name) {
@@ -433,21 +436,21 @@
     } catch (error) {
       return Promise.resolve({});
     }
-    var key = JSON.stringify(byTier);
+    var key = JSON.stringify([byTier, query]);
     if (!tiersFound[key]) {
-      var found = tiersFound[key] = searchTiers(engine, filter, byTier);
+      var found = tiersFound[key] = searchTiers(engine, filter, byTier, query);
       found.then(function (tiers) { if (!tiers && tiersFound[key] === found) delete tiersFound[key]; });
     }
     return tiersFound[key].then(function (tiers) { return tiers || {}; });
   }
 
-  function searchTiers(engine, filter, byTier) {
+  function searchTiers(engine, filter, byTier, query) {
     return Promise.resolve().then(function () {
       return Promise.all([1, 2].map(function (tier) {
         if (!byTier[tier].length) return { results: [] };
         var filters = {};
         filters[filter] = { any: byTier[tier] };
-        return engine.pagefind.search(null, { filters: filters });
+        return engine.pagefind.search(query, { filters: filters });
       })).then(function (searches) {
         var tiers = {};
         searches.forEach(function (search, i) { search.results.forEach(function (r) { tiers[r.id] = i + 1; }); });
