@@ -98,27 +98,26 @@ def heading(page: BeautifulSoup | None) -> str:
     return page.h1.get_text(strip=True) if page is not None and page.h1 else ""
 
 
-def problems_banner(phone: PageVisit, url: str) -> str | None:
-    """The banner's text as the browser shows it, "" when the page has loaded the report and shows no banner,
-    None when the page or its report did not load."""
+def preview_box(phone: PageVisit, url: str, loaded: str, box: str) -> str | None:
+    """A box of banner.js as the browser shows it: "" when the page has loaded its file (``loaded``, an attribute
+    of <html>) and shows no box, None when the page or the file did not load."""
     try:  # not "networkidle": the live reload script keeps a request open
         phone.page.goto(url)
-        phone.page.wait_for_selector("html[data-preview-report]", state="attached", timeout=10_000)
+        phone.page.wait_for_selector(f"html[{loaded}]", state="attached", timeout=10_000)
     except Exception:  # noqa: BLE001 - not up yet, or between two builds
         return None
-    box = phone.page.locator(".admonition.preview-problems")
-    return box.inner_text() if box.count() else ""
+    shown = phone.page.locator(f".admonition.{box}")
+    return shown.inner_text() if shown.count() else ""
+
+
+def problems_banner(phone: PageVisit, url: str) -> str | None:
+    """The validation problems' banner (the data did not validate)."""
+    return preview_box(phone, url, "data-preview-report", "preview-problems")
 
 
 def warnings_banner(phone: PageVisit, url: str) -> str | None:
-    """The MkDocs warnings box as the browser shows it; "" when loaded and empty, None when not loaded."""
-    try:
-        phone.page.goto(url)
-        phone.page.wait_for_selector("html[data-preview-warnings]", state="attached", timeout=10_000)
-    except Exception:  # noqa: BLE001 - not up yet, or between two builds
-        return None
-    box = phone.page.locator(".admonition.preview-warnings")
-    return box.inner_text() if box.count() else ""
+    """The MkDocs warnings box (a docs/ page links to nothing)."""
+    return preview_box(phone, url, "data-preview-warnings", "preview-warnings")
 
 
 def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_site_after_a_broken_one(

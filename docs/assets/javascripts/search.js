@@ -55,11 +55,9 @@
 
   /* Pagefind fetches its entry file, then its metadata and WebAssembly, one after another. Asking the
    * browser for all of them at once (rel=preload, which Pagefind's own fetches then take) saves two round
-   * trips on a slow network. The entry file's address carries a tag (pagefind-entry.json?ts=…) so that the
-   * preload and Pagefind's fetch are the same request: the index's hash, from the query rules
-   * (search-rules.json "index"), new with every new index and the same on every page load until then, so that
-   * the copy the service worker kept answers offline. Each file is preloaded once per page, however often a
-   * failed load is tried again. */
+   * trips on a slow network. The entry file's address carries a tag (pagefind-entry.json?ts=…, ENTRY_TAG) so
+   * that the preload and Pagefind's fetch are the same request. Each file is preloaded once per page, however
+   * often a failed load is tried again. */
   var preloaded = {};
 
   function preload(href) {
