@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="校验并生成网站")
     build.add_argument("--publish", action="store_true",
                        help="正式发布的构建：示例网址、示例联系方式、缺少的备案号等会让构建失败（而不只是警告）")
+    build.add_argument("--plain-mkdocs", action="store_true",
+                       help="驿站页也按 MkDocs 原本的方式逐页生成（慢；用于对照，结果应完全相同）")
     serve = commands.add_parser("serve", help="本地预览，修改后自动重建")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="地址:端口")
     commands.add_parser("schema", help="重新生成 data/schemas 下的 JSON Schema 和 .github/ISSUE_TEMPLATE 下的议题表单，"
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         work_dir=(args.work or pipeline.ROOT / "build").resolve(),
         site_dir=(args.site or pipeline.ROOT / "site").resolve(),
         publish=getattr(args, "publish", False),
+        fast_pages=not getattr(args, "plain_mkdocs", False),
     )
     try:
         return _run(args, project)

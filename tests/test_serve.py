@@ -174,9 +174,9 @@ def test_an_unexpected_error_in_a_rebuild_shows_and_the_next_save_tries_again(
     """Not a data problem nor a template syntax error: a template raising ValueError (here the id check of
     the output boundary). The preview must say so in the terminal and the banner, and not die."""
     root = project_copy(tmp_path)
-    template = root / "scripts" / "outputs" / "templates" / "station.md"
+    template = root / "scripts" / "outputs" / "templates" / "station.html"
     original = template.read_text(encoding="utf-8")
-    hours = "## 开放时间 {#hours}"
+    hours = '<h2 id="hours">开放时间</h2>'
     page = "stations/xiaoge-01/"
 
     def page_text() -> str:

@@ -54,8 +54,9 @@ class SiteInfo:
 
 
 def docs_images_relative_to(markdown: str, page_path: str) -> str:
-    """Record text writes image paths relative to ``docs/``; make them relative to the page."""
-    depth = page_path.count("/")
+    """Record text writes image paths relative to ``docs/``; make them relative to where the page is published
+    (a record's Markdown reaches the page as HTML, whose links MkDocs does not rewrite)."""
+    depth = published_path(page_path).count("/")
     return _MARKDOWN_IMAGE_PATH.sub(lambda m: m.group(1) + "../" * depth + m.group(2), markdown)
 
 
@@ -159,7 +160,13 @@ class PageRenderer:
             """A link from this page to another file under docs (both as docs paths, e.g. ``stories/page/2.md``)."""
             return site_path(posixpath.relpath(target, posixpath.dirname(page_path) or "."))
 
-        return self.env.get_template(template).render(page_path=page_path, markdown=markdown, link=link, **context)
+        def page_url(target: str) -> Markup:
+            """The address of another file under docs (e.g. ``services/x.md``) from where this page is published:
+            for HTML, where MkDocs rewrites no link (``link`` is for Markdown links, which it does)."""
+            return site_path(published_relpath(target, page_path))
+
+        return self.env.get_template(template).render(page_path=page_path, markdown=markdown, link=link,
+                                                      page_url=page_url, **context)
 
     @cached_property
     def _shared_inputs(self) -> str:
@@ -254,6 +261,25 @@ class PageRenderer:
         yield "robots.txt", self.render(
             "robots.txt", "robots.txt", base_path=Markup(urllib.parse.urlsplit(self.site.url).path or "/"),
             sitemap_url=Markup(self.site.url + "sitemap.xml"))
+
+
+def published_path(doc_path: str) -> str:
+    """Where a file under docs is published, as MkDocs does with ``use_directory_urls``: ``stations/x.md`` →
+    ``stations/x/``, ``events/index.md`` → ``events/``, ``index.md`` → ``""``; other files stay where they are."""
+    if not doc_path.endswith(".md"):
+        return doc_path
+    folder, name = posixpath.split(doc_path[:-3])
+    return (folder + "/" if folder else "") if name in ("index", "README") else posixpath.join(folder, name) + "/"
+
+
+def published_relpath(target: str, page_path: str) -> str:
+    """The relative address of ``target`` (a path under docs) from the published page of ``page_path``."""
+    here = published_path(page_path)
+    folder = here.rstrip("/") if page_path.endswith(".md") else posixpath.dirname(here)
+    relative = posixpath.relpath(published_path(target).rstrip("/") or ".", folder or ".")
+    if not target.endswith(".md"):
+        return relative
+    return "./" if relative == "." else relative + "/"
 
 
 def day_starts(day: dt.date, later: int = 0) -> str:

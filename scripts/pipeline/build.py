@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +29,11 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.utils.yaml import yaml_load
 from pydantic import BaseModel
 
-from ..outputs import csp, maps, offline, open_data, photos, search_index, station_extras
+from ..outputs import csp, maps, offline, open_data, photos, record_pages, search_index, station_extras
 from ..outputs.render import PageRenderer, SiteInfo
 from ..records.models import SiteSettings
 from ..records.registry import RecordType, collections
-from . import forks, guard, precompress, publish_check
+from . import forks, guard, links, precompress, publish_check
 from .check import check_record
 from .content_rules import check_content
 from .load import RawRecord, data_paths, load_file
@@ -57,6 +58,9 @@ class Project:
     site_dir: Path = ROOT / "site"
     reuse: Reuse = NOTHING_REUSED
     publish: bool = False  # the official site's build: placeholders fail it (publish_check) instead of warning
+    # Pages with an HTML body built in parallel outside MkDocs' loop (outputs/record_pages.py); False builds
+    # them in MkDocs' loop, as plain MkDocs does (the same HTML: tests compare the two).
+    fast_pages: bool = True
 
     @property
     def docs_dir(self) -> Path:
@@ -189,6 +193,13 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
     yield from renderer.icons.files()  # last, so it holds exactly the icons the pages used
 
 
+def html_page_paths(catalogue: Catalogue) -> set[str]:
+    """The generated pages (under docs) whose body is HTML, not Markdown: those of an ``.html`` page template."""
+    return {path for kind in collections() for page in kind.pages if page.template.endswith(".html")
+            for record_id in catalogue.collection(kind.collection)
+            for path in [page.path.format(id=record_id)] if path.endswith(".md")}
+
+
 def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo) -> TreeWriter:
     """Write hand-written docs and generated files (and any files ``project.reuse`` adds) into the staging folder."""
     writer = TreeWriter(project.staging_dir, project.reuse.written_files())
@@ -270,6 +281,8 @@ def build(project: Project) -> BuildReport:
     report.pages_written, report.pages_unchanged = writer.changed, len(writer.written) - writer.changed
     lap("generate")
 
+    if project.fast_pages:
+        record_pages.add_to(config, html_page_paths(catalogue), parallel=project.reuse.parallel)
     latest = dt.datetime.combine(catalogue.latest_date(), dt.time(), tzinfo=dt.UTC)
     try:
         with _source_date_epoch(latest):
@@ -291,6 +304,12 @@ def build(project: Project) -> BuildReport:
     if findings:
         shutil.rmtree(temporary_site, ignore_errors=True)
         raise BuildFailed(guard.describe(findings))
+    # MkDocs checked the Markdown pages' links; this checks every page's, HTML bodies and templates too.
+    broken = links.broken_links(temporary_site, urllib.parse.urlsplit(config.site_url or "/").path or "/",
+                                parallel=project.reuse.parallel)
+    if broken:
+        shutil.rmtree(temporary_site, ignore_errors=True)
+        raise BuildFailed(links.describe(broken))
     lap("guard")
 
     # Compressed copies of the checked text files, for a server that sends them as they are (precompress.py).

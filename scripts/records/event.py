@@ -257,7 +257,7 @@ RECORD_TYPE = rt.RecordType(
     pages=(rt.Page("event.md", "events/{id}.md"),),
     listing=rt.Listing("events_index.md", "events/index.md"),
     search_kind="活动",
-    panels={"home.md": "_events_upcoming.md", "station.md": "_events_at_station.md"},
+    panels={"home.md": "_events_upcoming.md", "station.html": "_events_at_station.html"},
     template_functions={"upcoming_events": upcoming, "past_events": past, "event_when": when_text,
                         "event_ends": iso_end, "event_place": place_text},
     files=calendar_files,

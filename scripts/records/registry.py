@@ -36,7 +36,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         locations=("location",), not_after_today=("verified",),
         rules=(models.closure_has_a_reason, models.photos_are_photos), variable="station",
         # The poster is a standalone document, not a theme page: it prints on one A4 sheet.
-        pages=(Page("station.md", "stations/{id}.md"), Page("poster.html", "stations/{id}/poster/index.html")),
+        pages=(Page("station.html", "stations/{id}.md"), Page("poster.html", "stations/{id}/poster/index.html")),
         search_kind="驿站",
         scaffold=Scaffold(
             (

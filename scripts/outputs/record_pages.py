@@ -1,0 +1,122 @@
+"""MkDocs stage, the fast path: pages with an HTML body (``html_pages.py``) built outside MkDocs' page loop.
+
+MkDocs builds every page on one core: Markdown, then the theme's ``main.html``. For a station page the Markdown
+pass has nothing to do (the body is our template's HTML) but costs twice the theme's rendering, and at 10,000
+stations the two were most of the build. This plugin takes those pages out of MkDocs' loop and builds them in
+forked workers, one per core, with MkDocs' own page code and the theme's own environment, so the HTML is the one
+MkDocs writes (a test builds the shipped site both ways and compares every file):
+
+* ``on_files``: each such page gets a stand-in (``_DeferredPage``) that MkDocs "reads" and "renders" for nothing
+  and writes as nothing (its template is empty, so MkDocs skips it). The file stays in ``files``, so other pages'
+  links to it are checked as before, and the sitemap lists it.
+* ``on_env`` (every other page read and rendered, the navigation and the theme's environment final): the
+  workers fork here and each builds its share: a real ``Page`` reads its source (``read_source``), takes its
+  body as its content (``page_content``: what Markdown makes of a body that is all HTML blocks), its table of
+  contents from its headings, and is built by MkDocs' ``_build_page`` (context, template, plugin events, file).
+  The anchors each page has come back to the stand-ins, so MkDocs' own anchor check covers links into them.
+
+Links *from* these pages are not Markdown links, so MkDocs never checked them; the guard stage checks every
+internal link of every built page (``pipeline/links.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import jinja2
+from mkdocs.commands import build as mkdocs_build_module
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure import pages as mkdocs_pages
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+
+from ..pipeline import forks
+from .html_pages import anchor_ids, toc_from_html
+
+log = logging.getLogger("mkdocs.plugins.xinfu.record_pages")
+EMPTY_TEMPLATE = "xinfu-deferred-page.html"  # renders as nothing: MkDocs writes no file for it
+BATCH = 200  # pages a worker takes at a time
+
+
+class _DeferredPage(mkdocs_pages.Page):
+    """A page MkDocs keeps in its files but neither renders nor writes: the workers do."""
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown = ""
+        self.meta = {"template": EMPTY_TEMPLATE}
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = ""
+        self.toc = mkdocs_pages.get_toc([])
+        self.present_anchor_ids = set()  # the worker's, once it has built the page
+        self.links_to_anchors = None
+
+
+def page_content(body: str) -> str:
+    """What Python-Markdown makes of a body of HTML blocks: the blocks as they are."""
+    return body.strip()
+
+
+class RecordPagesStage:
+    """The MkDocs events that build the HTML-bodied pages in parallel (module docstring)."""
+
+    def __init__(self, html_pages: set[str], *, parallel: bool = True) -> None:
+        self.html_pages = html_pages
+        self.parallel = parallel
+        self.nav: Navigation | None = None
+        self.built = 0
+        self.seconds = 0.0
+
+    def on_files(self, files: Files, config: MkDocsConfig, **_: Any) -> Files:
+        for file in files.documentation_pages():
+            if file.src_uri in self.html_pages:
+                _DeferredPage(None, file, config)
+        return files
+
+    def on_nav(self, nav: Navigation, **_: Any) -> Navigation:
+        self.nav = nav
+        return nav
+
+    def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files, **_: Any) -> jinja2.Environment:
+        started = time.perf_counter()
+        assert env.loader is not None and self.nav is not None
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({EMPTY_TEMPLATE: ""}), env.loader])
+        doc_files = files.documentation_pages()
+        nav = self.nav
+        deferred = sorted(f.src_uri for f in doc_files if isinstance(f.page, _DeferredPage))
+
+        def build_page(src_uri: str) -> set[str]:
+            """In a worker: build and write one page; its anchors go back to the parent."""
+            file = files.get_file_from_path(src_uri)
+            assert file is not None
+            stand_in = file.page
+            page = mkdocs_pages.Page(None, file, config)  # file.page is the real page while it is built
+            try:
+                page.read_source(config)
+                page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+                page.content = page_content(page.markdown or "")
+                page.toc = toc_from_html(page.content)
+                page.present_anchor_ids = anchor_ids(page.content)
+                page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
+                mkdocs_build_module._build_page(page, config, doc_files, nav, env)
+                return page.present_anchor_ids
+            finally:
+                file.page = stand_in
+
+        for src_uri, anchors in zip(deferred, forks.ordered_map(build_page, deferred, batch=BATCH,
+                                                                 parallel=self.parallel), strict=True):
+            page = files.get_file_from_path(src_uri).page  # type: ignore[union-attr]
+            assert page is not None
+            page.present_anchor_ids = anchors
+        self.built = len(deferred)
+        self.seconds = time.perf_counter() - started
+        return env
+
+
+def add_to(config: MkDocsConfig, html_pages: set[str], *, parallel: bool = True) -> RecordPagesStage:
+    """Register the stage for these pages (paths under docs) before ``mkdocs build``."""
+    stage = RecordPagesStage(html_pages, parallel=parallel)
+    config.plugins["xinfu-record-pages"] = stage  # type: ignore[assignment]
+    return stage

@@ -1,0 +1,129 @@
+"""Guard stage: every internal link and resource of every built page points at something that was built.
+
+MkDocs checks the links of Markdown (``validation:`` in ``mkdocs.yml``), not those in HTML: the station pages'
+bodies (``outputs/html_pages.py``), our templates' HTML, the theme's. This check reads what was built instead,
+so it covers all of them the same way: an ``href``/``src``/``srcset`` that is not an external address must name
+a file in the site (a folder address, its ``index.html``), and its ``#anchor`` an id in that page.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import urllib.parse
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import forks
+
+# Attributes as our templates, Markdown and the theme write them: lower case, quoted, no spaces around "=".
+# (The guard stage reads what a browser would for unsafe markup; this one only follows our own links.)
+_URL_ATTRIBUTE = re.compile(r"""\b(href|src|srcset)=(?:"([^"]*)"|'([^']*)')""")
+_ID = re.compile(r"""\bid=(?:"([^"]*)"|'([^']*)')""")
+_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # https:, tel:, mailto:, data:, //host
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    page: str  # under the site folder
+    url: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.page}：{self.url}（{self.why}）"
+
+
+def _ids(text: str) -> set[str]:
+    return {html.unescape(a or b) for a, b in _ID.findall(text)}
+
+
+def _urls(text: str) -> Iterator[str]:
+    """The addresses in a page's ``href``, ``src`` and ``srcset`` attributes, entities decoded, each once."""
+    seen: set[str] = set()
+    for name, double, single in _URL_ATTRIBUTE.findall(text):
+        value = double or single
+        for url in ([part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]):
+            if url not in seen:
+                seen.add(url)
+                yield html.unescape(url).strip()
+
+
+def _target(page: str, url: str, base_path: str) -> tuple[str, str] | None:
+    """(file under the site, anchor) that ``url`` on ``page`` names, or None for an external address."""
+    if not url or _EXTERNAL.match(url):
+        return None
+    parts = urllib.parse.urlsplit(url)
+    path = urllib.parse.unquote(parts.path)
+    anchor = urllib.parse.unquote(parts.fragment)
+    if not path:
+        return page, anchor
+    if path.startswith("/"):  # absolute: under the site's own path (the 404 page's links)
+        if not path.startswith(base_path):
+            return path, anchor
+        path = path[len(base_path):]
+    else:
+        path = posixpath.join(posixpath.dirname(page), path)
+    path = posixpath.normpath(path)
+    return ("" if path == "." else path), anchor
+
+
+def _existing(path: str, files: set[str]) -> str | None:
+    """The file ``path`` names: itself, or a folder's ``index.html`` (``..``, ``../stations/``)."""
+    if path in files:
+        return path
+    index = posixpath.join(path, "index.html") if path else "index.html"
+    return index if index in files else None
+
+
+def broken_links(site_dir: Path, base_path: str = "/", *, parallel: bool = True) -> list[BrokenLink]:
+    """Every internal link of every HTML page in ``site_dir`` whose file or anchor is not there.
+
+    ``base_path`` is the path of ``site_url`` (``/xinfu/``), which absolute links start with. Each page is read
+    once, in forked workers; a link to an anchor in another page reads that page's ids here."""
+    files = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
+    pages = sorted(name for name in files if name.endswith(".html"))
+
+    def check(page: str) -> tuple[list[BrokenLink], list[tuple[str, str, str]]]:
+        """A page's broken links, and its links to anchors in other pages (page, url, target, anchor)."""
+        text = (site_dir / page).read_text(encoding="utf-8", errors="replace")
+        broken: list[BrokenLink] = []
+        elsewhere: list[tuple[str, str, str]] = []
+        own_ids: set[str] | None = None
+        for url in _urls(text):
+            target = _target(page, url, base_path)
+            if target is None:
+                continue
+            path, anchor = target
+            path = _existing(path, files) if not path.startswith("..") else None
+            if path is None:
+                broken.append(BrokenLink(page, url, "没有这个文件（no such file）"))
+            elif anchor and path == page:
+                own_ids = _ids(text) if own_ids is None else own_ids
+                if anchor not in own_ids:
+                    broken.append(BrokenLink(page, url, f"页面里没有 #{anchor}（no such anchor）"))
+            elif anchor and path.endswith(".html"):
+                elsewhere.append((url, path, anchor))
+        return broken, elsewhere
+
+    found: list[BrokenLink] = []
+    ids_of: dict[str, set[str]] = {}
+    for page, (broken, elsewhere) in zip(pages, forks.ordered_map(check, pages, batch=500, parallel=parallel),
+                                        strict=True):
+        found.extend(broken)
+        for url, path, anchor in elsewhere:
+            if path not in ids_of:
+                ids_of[path] = _ids((site_dir / path).read_text(encoding="utf-8", errors="replace"))
+            if anchor not in ids_of[path]:
+                found.append(BrokenLink(page, url, f"页面里没有 #{anchor}（no such anchor）"))
+    return found
+
+
+def describe(found: Iterable[BrokenLink], limit: int = 20) -> str:
+    found = list(found)
+    lines = [str(link) for link in found[:limit]]
+    if len(found) > limit:
+        lines.append(f"……另有 {len(found) - limit} 处")
+    return ("生成的页面里有指向不存在的页面或锚点的链接（broken links），网站没有发布：\n  " + "\n  ".join(lines)
+            + "\n链接来自数据里的 Markdown 时，请改正那条记录；来自模板时，请报告给网站的维护人员。")
