@@ -9,6 +9,7 @@ a file in the site (a folder address, its ``index.html``), and its ``#anchor`` a
 from __future__ import annotations
 
 import html
+import os
 import posixpath
 import re
 import urllib.parse
@@ -18,10 +19,11 @@ from pathlib import Path
 
 from . import forks
 
-# Attributes as our templates, Markdown and the theme write them: lower case, quoted, no spaces around "=".
-# (The guard stage reads what a browser would for unsafe markup; this one only follows our own links.)
-_URL_ATTRIBUTE = re.compile(r"""\b(href|src|srcset)=(?:"([^"]*)"|'([^']*)')""")
-_ID = re.compile(r"""\bid=(?:"([^"]*)"|'([^']*)')""")
+# Attributes as our templates, Markdown and the theme write them: after a space, lower case, double-quoted, no
+# spaces around "=" (none of them starts a line). A pattern that starts with a fixed character is ten times
+# faster over 20,000 pages. The guard stage reads what a browser would for unsafe markup; this one follows links.
+_URL_ATTRIBUTE = re.compile(r' (href|src|srcset)="([^"]*)"')
+_ID = re.compile(r' id="([^"]*)"')
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # https:, tel:, mailto:, data:, //host
 
 
@@ -36,14 +38,13 @@ class BrokenLink:
 
 
 def _ids(text: str) -> set[str]:
-    return {html.unescape(a or b) for a, b in _ID.findall(text)}
+    return {html.unescape(anchor) for anchor in _ID.findall(text)}
 
 
 def _urls(text: str) -> Iterator[str]:
     """The addresses in a page's ``href``, ``src`` and ``srcset`` attributes, entities decoded, each once."""
     seen: set[str] = set()
-    for name, double, single in _URL_ATTRIBUTE.findall(text):
-        value = double or single
+    for name, value in _URL_ATTRIBUTE.findall(text):
         for url in ([part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]):
             if url not in seen:
                 seen.add(url)
@@ -77,12 +78,16 @@ def _existing(path: str, files: set[str]) -> str | None:
     return index if index in files else None
 
 
+_from_root: dict[tuple[str, str], tuple[str, str] | None] = {}  # per process: see ``check`` in broken_links
+
+
 def broken_links(site_dir: Path, base_path: str = "/", *, parallel: bool = True) -> list[BrokenLink]:
     """Every internal link of every HTML page in ``site_dir`` whose file or anchor is not there.
 
     ``base_path`` is the path of ``site_url`` (``/xinfu/``), which absolute links start with. Each page is read
     once, in forked workers; a link to an anchor in another page reads that page's ids here."""
-    files = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
+    files = {posixpath.join(Path(folder).relative_to(site_dir).as_posix(), name).removeprefix("./")
+             for folder, _, names in os.walk(site_dir) for name in names}
     pages = sorted(name for name in files if name.endswith(".html"))
 
     def check(page: str) -> tuple[list[BrokenLink], list[tuple[str, str, str]]]:
@@ -91,8 +96,16 @@ def broken_links(site_dir: Path, base_path: str = "/", *, parallel: bool = True)
         broken: list[BrokenLink] = []
         elsewhere: list[tuple[str, str, str]] = []
         own_ids: set[str] | None = None
+        to_root = "../" * page.count("/")
         for url in _urls(text):
-            target = _target(page, url, base_path)
+            # Most links climb to the site's root first (the theme's assets and navigation): where they lead does
+            # not depend on which page they are on, so each is worked out once per worker.
+            from_root = to_root and url.startswith(to_root) and not url.startswith("../", len(to_root))
+            target = _from_root.get((base_path, url)) if from_root else None
+            if target is None:
+                target = _target(page, url, base_path)
+                if from_root:
+                    _from_root[(base_path, url)] = target
             if target is None:
                 continue
             path, anchor = target
