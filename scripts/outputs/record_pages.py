@@ -29,7 +29,7 @@ import jinja2
 from mkdocs.commands import build as mkdocs_build_module
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure import pages as mkdocs_pages
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files, _file_sort_key
 from mkdocs.structure.nav import Navigation
 
 from ..pipeline import forks
@@ -59,17 +59,31 @@ def page_content(body: str) -> str:
     return body.strip()
 
 
+def _walk_order(src_uri: str) -> tuple:
+    """The order in which MkDocs lists the files it finds (``get_files``: a folder's files before its subfolders,
+    ``index`` first, then by name): the sitemap follows it, and files added here must take their places in it."""
+    *folders, name = src_uri.split("/")
+    return (*((1, folder) for folder in folders), (0, _file_sort_key(name)))
+
+
 class RecordPagesStage:
     """The MkDocs events that build the HTML-bodied pages in parallel (module docstring)."""
 
-    def __init__(self, html_pages: set[str], *, parallel: bool = True) -> None:
+    def __init__(self, html_pages: set[str], in_memory: dict[str, bytes], *, parallel: bool = True) -> None:
         self.html_pages = html_pages
+        self.in_memory = in_memory
         self.parallel = parallel
         self.nav: Navigation | None = None
         self.built = 0
         self.seconds = 0.0
 
     def on_files(self, files: Files, config: MkDocsConfig, **_: Any) -> Files:
+        for path, content in self.in_memory.items():
+            stale = files.get_file_from_path(path)
+            if stale is not None:
+                files.remove(stale)
+            files.append(File.generated(config, path, content=content))
+        files = Files(sorted(files, key=lambda file: _walk_order(file.src_uri)))
         for file in files.documentation_pages():
             if file.src_uri in self.html_pages:
                 _DeferredPage(None, file, config)
@@ -115,8 +129,10 @@ class RecordPagesStage:
         return env
 
 
-def add_to(config: MkDocsConfig, html_pages: set[str], *, parallel: bool = True) -> RecordPagesStage:
-    """Register the stage for these pages (paths under docs) before ``mkdocs build``."""
-    stage = RecordPagesStage(html_pages, parallel=parallel)
+def add_to(config: MkDocsConfig, html_pages: set[str], in_memory: dict[str, bytes], *,
+           parallel: bool = True) -> RecordPagesStage:
+    """Register the stage before ``mkdocs build``: ``html_pages`` (paths under docs) are built in parallel, and the
+    files in ``in_memory`` (path under docs → content) are MkDocs' files as if they were in the docs folder."""
+    stage = RecordPagesStage(html_pages, in_memory, parallel=parallel)
     config.plugins["xinfu-record-pages"] = stage  # type: ignore[assignment]
     return stage

@@ -78,7 +78,12 @@ def qr_file(station: Station, site_url: str, cache_dir: Path) -> tuple[str, byte
     else:
         svg = qr_svg(url, title)
         cached.write_bytes(svg)
-    return f"assets/qr/{station.id}.svg", svg
+    return qr_path(station.id), svg
+
+
+def qr_path(station_id: str) -> str:
+    """Where a station's QR code is published, under the site."""
+    return f"assets/qr/{station_id}.svg"
 
 
 def _spec(opens: str, closes: str, **scope: object) -> dict[str, object]:

@@ -200,12 +200,27 @@ def html_page_paths(catalogue: Catalogue) -> set[str]:
             for path in [page.path.format(id=record_id)] if path.endswith(".md")}
 
 
-def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo) -> TreeWriter:
-    """Write hand-written docs and generated files (and any files ``project.reuse`` adds) into the staging folder."""
+def per_record_paths(catalogue: Catalogue) -> set[str]:
+    """The files (under docs) made for each record: its pages, a station's poster and QR code. At 10,000 stations
+    these are 30,000 files, which a build hands MkDocs in memory instead of writing them to the staging folder
+    for MkDocs to copy (on a disk where creating a file costs 0.3 ms, 15 s of the build)."""
+    return {path for kind in collections() for record_id in catalogue.collection(kind.collection)
+            for path in kind.page_paths(record_id)} | {station_extras.qr_path(s) for s in catalogue.stations}
+
+
+def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo,
+                   in_memory: dict[str, bytes] | None = None) -> TreeWriter:
+    """Write hand-written docs and generated files (and any files ``project.reuse`` adds) into the staging folder;
+    with ``in_memory``, the files made for each record (``per_record_paths``) go there instead."""
     writer = TreeWriter(project.staging_dir, project.reuse.written_files())
     writer.copy_tree(project.docs_dir)
+    kept = per_record_paths(catalogue) if in_memory is not None else set()
     for path, content in generated_files(project, catalogue, site):
-        writer.write(path, content)
+        if path in kept:
+            assert in_memory is not None and path not in in_memory, path
+            in_memory[path] = content.encode("utf-8") if isinstance(content, str) else content
+        else:
+            writer.write(path, content)
     for path, content in project.reuse.extra_files().items():
         writer.write(path, content)
     writer.remove_stale()
@@ -277,12 +292,14 @@ def build(project: Project) -> BuildReport:
     # Works with no signal after the first visit: MkDocs' pages link the manifest, and once it has written
     # them it also writes the service worker, the manifest and the icons (outputs/offline.py).
     offline.add_to(config, project.work_dir / "cache" / "app-icons")
-    writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""))
-    report.pages_written, report.pages_unchanged = writer.changed, len(writer.written) - writer.changed
+    in_memory: dict[str, bytes] | None = {} if project.fast_pages else None
+    writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""), in_memory)
+    report.pages_written = writer.changed + len(in_memory or ())
+    report.pages_unchanged = len(writer.written) - writer.changed
     lap("generate")
 
-    if project.fast_pages:
-        record_pages.add_to(config, html_page_paths(catalogue), parallel=project.reuse.parallel)
+    if in_memory is not None:
+        record_pages.add_to(config, html_page_paths(catalogue), in_memory, parallel=project.reuse.parallel)
     latest = dt.datetime.combine(catalogue.latest_date(), dt.time(), tzinfo=dt.UTC)
     try:
         with _source_date_epoch(latest):
