@@ -57,6 +57,7 @@ class Result:
     transfer_kb: dict[str, float] = field(default_factory=dict)
     filter_ms: float = 0.0
     plain_seconds: float = 0.0
+    plain_build_seconds: float = 0.0  # build --plain-mkdocs
     plain_peak_mb: float = 0.0
     plain_site_mb: float = 0.0
     rebuild_seconds: float = 0.0
@@ -177,13 +178,21 @@ def live_preview(result: Result, data: Path, base: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def plain_mkdocs(result: Result, base: Path) -> None:
-    """The same Markdown pages built by plain MkDocs with the same configuration: the engine's own cost."""
+def plain_mkdocs(result: Result, data: Path, base: Path) -> None:
+    """The anchors, on the same pages: our build with every page in MkDocs' own loop (``build --plain-mkdocs``,
+    which also writes every page into the staging folder), then plain MkDocs alone on that folder, with the same
+    configuration: the engine's own cost."""
+    work, out = base / "plain-work", base / "plain-out"
+    shutil.rmtree(work, ignore_errors=True)
+    command = [sys.executable, "-m", "scripts", "--data", str(data), "--work", str(work), "--site", str(out), "build",
+               "--plain-mkdocs"]
+    result.plain_build_seconds, _, _ = run_measured(command, {**os.environ, "SITE_TODAY": "2026-11-28"})
+    shutil.rmtree(out, ignore_errors=True)
     site = base / "plain-site"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(ROOT / "mkdocs.yml"),
                "-d", str(site)]
-    staging = base / "work" / "docs"
+    staging = work / "docs"
     config = base / "plain-mkdocs.yml"
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = re.sub(r"^docs_dir:.*$", f"docs_dir: {staging}", text, flags=re.M)
@@ -194,6 +203,7 @@ def plain_mkdocs(result: Result, base: Path) -> None:
     result.plain_seconds, result.plain_peak_mb, _ = run_measured(command, env)
     result.plain_site_mb, _ = tree_size(site)
     shutil.rmtree(site, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
@@ -449,6 +459,7 @@ def report(results: list[Result]) -> str:
     row("峰值内存", [f"{r.peak_mb:.0f} MB" for r in results])
     for stage in dict.fromkeys(k for r in results for k in r.stages):
         row(f"　其中 {stage}", [seconds(r.stages.get(stage, 0)) for r in results])
+    row("同样构建，驿站页也走 MkDocs 的逐页流程（--plain-mkdocs）", [seconds(r.plain_build_seconds) for r in results])
     row("纯 MkDocs 构建同样页面", [seconds(r.plain_seconds) for r in results])
     row("与纯 MkDocs 之比", [f"{r.seconds / r.plain_seconds:.2f}×" if r.plain_seconds else "—" for r in results])
     row("改一条后再次构建", [seconds(r.rebuild_seconds) for r in results])
@@ -555,8 +566,9 @@ def main(argv: list[str] | None = None) -> int:
         result.stations = len(list((data / "stations").glob("*.yaml")))
         site = build(result, data, base)
         print(f"  build {result.seconds:.1f} s, peak {result.peak_mb:.0f} MB, stages {result.stages}", flush=True)
-        plain_mkdocs(result, base)
-        print(f"  plain MkDocs on the same pages {result.plain_seconds:.1f} s", flush=True)
+        plain_mkdocs(result, data, base)
+        print(f"  build --plain-mkdocs {result.plain_build_seconds:.1f} s, plain MkDocs on the same pages "
+              f"{result.plain_seconds:.1f} s", flush=True)
         live_preview(result, data, base)
         print(f"  live preview: ready after {result.preview_start_seconds:.1f} s, "
               f"one renamed station shown {result.preview_edit_seconds:.1f} s after the save", flush=True)
