@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_site, data_with_station_changes, run_cli
+from conftest import build_site, data_with_station_changes, project_copy, run_cli
+from scripts.outputs.render import published_relpath
 from scripts.pipeline.links import broken_links
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -40,9 +41,9 @@ def test_the_fast_path_writes_byte_for_byte_what_plain_mkdocs_writes(built_site:
 
 
 def test_a_station_with_everything_is_the_same_both_ways(tmp_path: Path) -> None:
-    """A station with photos' worth of text, hours notes, exceptions, an alert and Markdown in its description:
-    the parts of the template shipped data may not reach."""
-    data = data_with_station_changes(tmp_path / "data", {"xiaoge-01": {
+    """A station with hours notes, exceptions, an alert and Markdown in its description, and one that is not sample
+    data (every shipped station is): the parts of the template the shipped data may not reach."""
+    data = data_with_station_changes(tmp_path / "data", {"xiaoge-02": {"sample": False}, "xiaoge-01": {
         "description": "第一段，**加粗**和[链接](https://example.org/a?b=1&c=2)。\n\n- 一\n- 二\n\n"
                        "1 < 2 & 3 > 2，\"引号\" '单引号'\n\n    code  block\n\n    kept\n",
         "hours": {"weekly": [{"days": ["mo", "tu", "we"], "periods": ["09:00-12:00", "14:00-18:00"]}],
@@ -59,6 +60,27 @@ def test_a_station_with_everything_is_the_same_both_ways(tmp_path: Path) -> None
     page = (tmp_path / "fast" / "stations" / "xiaoge-01" / "index.html").read_text(encoding="utf-8")
     assert "信息可能已过期" in page and "节假日 &#60;另行&#62; 通知" in page
     assert "<pre><code>code  block\n\nkept" in page  # a blank line inside a block stays
+    real = (tmp_path / "fast" / "stations" / "xiaoge-02" / "index.html").read_text(encoding="utf-8")
+    assert "示例数据" not in real.split("<article", 1)[1]
+
+
+@pytest.mark.parametrize(("target", "page", "expected"), [
+    ("services/x.md", "stations/y.md", "../../services/x/"),
+    ("events/e.md", "index.md", "events/e/"),
+    ("events/e.md", "events/index.md", "e/"),
+    ("stations/y/events.ics", "stations/y.md", "events.ics"),
+    ("stations/y.md", "stations/y.md", "./"),
+    ("index.md", "stations/y.md", "../../"),
+    ("stations/list/2.md", "stations/list/3.md", "../2/"),
+    ("stations/", "events/x.md", "../../stations/"),
+    ("events/x.md#when", "index.md", "events/x/#when"),
+    ("maps/station.html?lat=1&lng=2", "stations/y.md", "../../maps/station.html?lat=1&lng=2"),
+    ("assets/images/a.jpg", "stories/s.md", "../../assets/images/a.jpg"),
+    ("events/e.md", "feed.xml", "events/e/"),
+    ("stations/y.md", "stations/y/poster/index.html", "../"),
+])
+def test_a_page_address_is_relative_to_where_the_page_is_published(target: str, page: str, expected: str) -> None:
+    assert published_relpath(target, page) == expected
 
 
 # --- the link check ------------------------------------------------------------------------------------------
@@ -96,10 +118,12 @@ def test_folders_parents_queries_entities_and_outside_addresses_are_understood(s
         '<a href="stations/">a</a><a href="stations/xiaoge-01/#hours">b</a><a href=".">c</a>'
         '<a href="maps/station.html?lat=1&amp;lng=2">d</a><a href="https://example.org/x">e</a>'
         '<a href="tel:12345">f</a><a href="/xinfu/stations/">g</a><img srcset="nope-1.png 1x, nope-2.png 2x">'
-        '<a href="/elsewhere/">h</a><a href="%E4%B8%8D%E5%AD%98%E5%9C%A8/">i</a><a href="../outside.html">j</a>',
+        '<a href="/elsewhere/">h</a><a href="%E4%B8%8D%E5%AD%98%E5%9C%A8/">i</a><a href="../outside.html">j</a>'
+        '<p>写 &lt;img src="photo.png"&gt; 或 id="x" 都只是文字</p><a href="#x">k</a>'
+        '<img srcset="data:image/png;base64,iVBOR,w0KG 1x">',
         encoding="utf-8")
     found = sorted(b.url for b in broken_links(site_copy, "/xinfu/") if b.page == "probe.html")
-    assert found == ["%E4%B8%8D%E5%AD%98%E5%9C%A8/", "../outside.html", "/elsewhere/", "nope-1.png", "nope-2.png"]
+    assert found == ["#x", "%E4%B8%8D%E5%AD%98%E5%9C%A8/", "../outside.html", "/elsewhere/", "nope-1.png", "nope-2.png"]
 
 
 def test_a_broken_link_in_a_record_fails_the_build_and_publishes_nothing(tmp_path: Path) -> None:
@@ -113,3 +137,17 @@ def test_a_broken_link_in_a_record_fails_the_build_and_publishes_nothing(tmp_pat
     assert "broken links" in result.output and "stations/xiaoge-01/index.html：../no-such-station/" in result.output
     assert "Traceback" not in result.output
     assert [p.name for p in site.iterdir()] == ["old.html"]
+
+
+@pytest.mark.parametrize("hand_written", ["stations/xiaoge-01.md", "assets/qr/xiaoge-01.svg"])
+def test_a_hand_written_file_where_the_build_makes_one_is_refused(tmp_path: Path, hand_written: str) -> None:
+    """Both ways: the file made for a record is not silently replaced by docs/, nor the other way round."""
+    root = project_copy(tmp_path)
+    (root / "docs" / hand_written).parent.mkdir(parents=True, exist_ok=True)
+    (root / "docs" / hand_written).write_text("# 手写\n", encoding="utf-8")
+    for plain in ([], ["--plain-mkdocs"]):
+        result = run_cli("--data", DATA, "--work", tmp_path / "work", "--site", tmp_path / "site", "build", *plain,
+                         root=root)
+        assert result.exit_code == 1, result.output
+        assert f"两处内容都要写入 {hand_written}" in result.output and "Traceback" not in result.output
+        assert not (tmp_path / "site").exists()

@@ -20,7 +20,7 @@ from mkdocs.structure.toc import TableOfContents, get_toc
 
 BODY_KEY = "body"  # front matter: ``body: html``
 _HEADING = re.compile(r'<h([1-6]) id="([^"<>]+)"[^>]*>(.*?)</h\1>', re.S)
-_ID = re.compile(r'\bid="([^"<>]+)"')
+_ID = re.compile(r'<[a-zA-Z][^<>]*?(?<=[\s"\'])id="([^"<>]+)"')  # in a tag, not data-id="…"
 _TAG = re.compile(r"<[^>]+>")
 
 

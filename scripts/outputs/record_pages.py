@@ -22,6 +22,7 @@ internal link of every built page (``pipeline/links.py``).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
@@ -33,6 +34,7 @@ from mkdocs.structure.files import File, Files, _file_sort_key
 from mkdocs.structure.nav import Navigation
 
 from ..pipeline import forks
+from . import html_pages as html_pages_module
 from .html_pages import anchor_ids, toc_from_html
 
 log = logging.getLogger("mkdocs.plugins.xinfu.record_pages")
@@ -54,9 +56,20 @@ class _DeferredPage(mkdocs_pages.Page):
         self.links_to_anchors = None
 
 
-def page_content(body: str) -> str:
-    """What Python-Markdown makes of a body of HTML blocks: the blocks as they are."""
-    return body.strip()
+# What Python-Markdown's whitespace pass changes even in HTML blocks: tabs, carriage returns, a line of spaces, more
+# than one blank line. A body with any of them goes through Markdown as in plain MkDocs (our templates write none).
+_NOT_VERBATIM = re.compile(r"[\t\r]|\n[ ]*\n[ ]*\n|\n[ ]+\n")
+# Plugin events MkDocs fires for each page; a plugin with one of them might keep state across pages, which the
+# workers would not hand back: with such a plugin configured, the pages stay in MkDocs' loop.
+PAGE_EVENTS = ("on_pre_page", "on_page_read_source", "on_page_markdown", "on_page_content", "on_page_context",
+               "on_post_page")
+
+
+def page_content(body: str) -> str | None:
+    """What Python-Markdown makes of a body of HTML blocks: the blocks as they are; None if Markdown would change
+    their whitespace (``_NOT_VERBATIM``)."""
+    body = body.strip()
+    return None if _NOT_VERBATIM.search(body) else body
 
 
 def _walk_order(src_uri: str) -> tuple:
@@ -79,7 +92,7 @@ class RecordPagesStage:
 
     def on_files(self, files: Files, config: MkDocsConfig, **_: Any) -> Files:
         for path, content in self.in_memory.items():
-            stale = files.get_file_from_path(path)
+            stale = files.get_file_from_path(path)  # left in the staging folder by a build of another kind
             if stale is not None:
                 files.remove(stale)
             files.append(File.generated(config, path, content=content))
@@ -100,39 +113,86 @@ class RecordPagesStage:
         doc_files = files.documentation_pages()
         nav = self.nav
         deferred = sorted(f.src_uri for f in doc_files if isinstance(f.page, _DeferredPage))
+        # The other files held in memory (posters, QR codes) are written by the workers too; MkDocs' own copy
+        # then finds each in place (a file's source is its destination: MkDocs skips it).
+        static = sorted(path for path in self.in_memory if path not in self.html_pages
+                        and not files.get_file_from_path(path).is_documentation_page())  # type: ignore[union-attr]
 
-        def build_page(src_uri: str) -> set[str]:
-            """In a worker: build and write one page; its anchors go back to the parent."""
+        def build_page(src_uri: str) -> tuple[set[str], list[tuple[str, int, str]]]:
+            """In a worker: build and write one page (or file); its anchors and any warnings go back to the parent,
+            where MkDocs' strict mode counts the warnings."""
             file = files.get_file_from_path(src_uri)
             assert file is not None
+            if src_uri in self.in_memory and src_uri not in self.html_pages:
+                file.copy_file()
+                return set(), []
+            warnings = _Warnings()
+            logging.getLogger("mkdocs").addHandler(warnings)
             stand_in = file.page
             page = mkdocs_pages.Page(None, file, config)  # file.page is the real page while it is built
+            config._current_page = page
             try:
+                page = config.plugins.on_pre_page(page, config=config, files=files)
                 page.read_source(config)
                 page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
-                page.content = page_content(page.markdown or "")
-                page.toc = toc_from_html(page.content)
-                page.present_anchor_ids = anchor_ids(page.content)
+                content = page_content(page.markdown or "")
+                if content is None:
+                    page.render(config, files)  # Markdown, exactly as MkDocs would
+                    page.toc = toc_from_html(page.content or "")  # as the html_pages hook does
+                else:
+                    page.content = content
+                    page.toc = toc_from_html(content)
+                    page.present_anchor_ids = anchor_ids(content)
                 page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
                 mkdocs_build_module._build_page(page, config, doc_files, nav, env)
-                return page.present_anchor_ids
+                return page.present_anchor_ids or set(), warnings.messages
             finally:
                 file.page = stand_in
+                config._current_page = None
+                logging.getLogger("mkdocs").removeHandler(warnings)
 
-        for src_uri, anchors in zip(deferred, forks.ordered_map(build_page, deferred, batch=BATCH,
-                                                                 parallel=self.parallel), strict=True):
-            page = files.get_file_from_path(src_uri).page  # type: ignore[union-attr]
-            assert page is not None
-            page.present_anchor_ids = anchors
+        work = deferred + static
+        # Small batches for a small site too, so that the shipped site is built through the workers as well.
+        batch = max(1, min(BATCH, -(-len(work) // (4 * forks.usable_cpus()))))
+        for src_uri, (anchors, warnings) in zip(work, forks.ordered_map(build_page, work, batch=batch,
+                                                                         parallel=self.parallel), strict=True):
+            file = files.get_file_from_path(src_uri)
+            assert file is not None
+            if file.page is not None:
+                file.page.present_anchor_ids = anchors
+            else:  # written: MkDocs' copy finds the file already at its destination
+                files.remove(file)
+                files.append(File.generated(config, src_uri, abs_src_path=file.abs_dest_path))
+            for name, level, message in warnings:
+                logging.getLogger(name).log(level, message)
         self.built = len(deferred)
         self.seconds = time.perf_counter() - started
         return env
 
 
+class _Warnings(logging.Handler):
+    """What a worker logs at warning level or above, to be logged again in the parent."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append((record.name, record.levelno, record.getMessage()))
+
+
 def add_to(config: MkDocsConfig, html_pages: set[str], in_memory: dict[str, bytes], *,
-           parallel: bool = True) -> RecordPagesStage:
+           parallel: bool = True) -> RecordPagesStage | None:
     """Register the stage before ``mkdocs build``: ``html_pages`` (paths under docs) are built in parallel, and the
-    files in ``in_memory`` (path under docs → content) are MkDocs' files as if they were in the docs folder."""
+    files in ``in_memory`` (path under docs → content) are MkDocs' files as if they were in the docs folder.
+
+    None (nothing registered) if a configured plugin handles page events, other than our own hook: it may count
+    on seeing every page in one process (``PAGE_EVENTS``)."""
+    ours = {html_pages_module.__file__}
+    for name, plugin in config.plugins.items():
+        if getattr(plugin, "__file__", None) not in ours and any(hasattr(plugin, e) for e in PAGE_EVENTS):
+            log.info("plugin %s handles page events: station pages are built in MkDocs' loop", name)
+            return None
     stage = RecordPagesStage(html_pages, in_memory, parallel=parallel)
     config.plugins["xinfu-record-pages"] = stage  # type: ignore[assignment]
     return stage

@@ -273,13 +273,16 @@ def published_path(doc_path: str) -> str:
 
 
 def published_relpath(target: str, page_path: str) -> str:
-    """The relative address of ``target`` (a path under docs) from the published page of ``page_path``."""
+    """The relative address of ``target`` (a path under docs, perhaps with ``?query`` or ``#anchor``; a folder ends
+    with ``/``) from the published page of ``page_path``."""
+    path, mark, rest = target.partition("#")
+    path, query_mark, query = path.partition("?")
     here = published_path(page_path)
     folder = here.rstrip("/") if page_path.endswith(".md") else posixpath.dirname(here)
-    relative = posixpath.relpath(published_path(target).rstrip("/") or ".", folder or ".")
-    if not target.endswith(".md"):
-        return relative
-    return "./" if relative == "." else relative + "/"
+    relative = posixpath.relpath(published_path(path).rstrip("/") or ".", folder or ".")
+    if path.endswith((".md", "/")) or not path:
+        relative = "./" if relative == "." else relative + "/"
+    return relative + query_mark + query + mark + rest
 
 
 def day_starts(day: dt.date, later: int = 0) -> str:

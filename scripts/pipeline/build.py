@@ -40,7 +40,7 @@ from .load import RawRecord, data_paths, load_file
 from .problems import ProblemLog
 from .resolve import Catalogue, build_catalogue
 from .reuse import NOTHING_REUSED, Reuse, file_stamp
-from .write import TreeWriter
+from .write import DuplicateOutputError, TreeWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
@@ -216,8 +216,10 @@ def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo,
     writer.copy_tree(project.docs_dir)
     kept = per_record_paths(catalogue) if in_memory is not None else set()
     for path, content in generated_files(project, catalogue, site):
+        if in_memory is not None and (path in in_memory or path in kept and writer.has_written(path)):
+            raise DuplicateOutputError(f"两处内容都要写入 {path}（duplicate output path）")
         if path in kept:
-            assert in_memory is not None and path not in in_memory, path
+            assert in_memory is not None
             in_memory[path] = content.encode("utf-8") if isinstance(content, str) else content
         else:
             writer.write(path, content)
@@ -293,7 +295,10 @@ def build(project: Project) -> BuildReport:
     # them it also writes the service worker, the manifest and the icons (outputs/offline.py).
     offline.add_to(config, project.work_dir / "cache" / "app-icons")
     in_memory: dict[str, bytes] | None = {} if project.fast_pages else None
-    writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""), in_memory)
+    try:
+        writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""), in_memory)
+    except DuplicateOutputError as error:  # a hand-written page in docs/ where the build makes one
+        raise BuildFailed(f"{error}：docs/ 里的文件与生成的文件同名，请给 docs/ 里的文件改名。") from None
     report.pages_written = writer.changed + len(in_memory or ())
     report.pages_unchanged = len(writer.written) - writer.changed
     lap("generate")

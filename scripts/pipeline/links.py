@@ -37,18 +37,28 @@ class BrokenLink:
         return f"{self.page}：{self.url}（{self.why}）"
 
 
+def _in_tag(text: str, position: int) -> bool:
+    """Whether ``position`` is inside a tag, not in text that only reads like an attribute (a description may
+    say ``写 <img src="photo.png">``: its ``<`` is encoded, its quotes need not be)."""
+    return text.rfind("<", 0, position) > text.rfind(">", 0, position)
+
+
 def _ids(text: str) -> set[str]:
-    return {html.unescape(anchor) for anchor in _ID.findall(text)}
+    return {html.unescape(m.group(1)) for m in _ID.finditer(text) if _in_tag(text, m.start())}
 
 
 def _urls(text: str) -> Iterator[str]:
     """The addresses in a page's ``href``, ``src`` and ``srcset`` attributes, entities decoded, each once."""
     seen: set[str] = set()
-    for name, value in _URL_ATTRIBUTE.findall(text):
-        for url in ([part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]):
-            if url not in seen:
-                seen.add(url)
-                yield html.unescape(url).strip()
+    for match in _URL_ATTRIBUTE.finditer(text):
+        name, value = match.groups()
+        if value in seen or not _in_tag(text, match.start()):
+            continue
+        seen.add(value)
+        if name == "srcset" and not value.lstrip().startswith("data:"):  # a data: URL holds commas
+            yield from (html.unescape(part.split()[0]) for part in value.split(",") if part.strip())
+        else:
+            yield html.unescape(value).strip()
 
 
 def _target(page: str, url: str, base_path: str) -> tuple[str, str] | None:
@@ -91,7 +101,7 @@ def broken_links(site_dir: Path, base_path: str = "/", *, parallel: bool = True)
     pages = sorted(name for name in files if name.endswith(".html"))
 
     def check(page: str) -> tuple[list[BrokenLink], list[tuple[str, str, str]]]:
-        """A page's broken links, and its links to anchors in other pages (page, url, target, anchor)."""
+        """A page's broken links, and its links to anchors in other pages as (url, target file, anchor)."""
         text = (site_dir / page).read_text(encoding="utf-8", errors="replace")
         broken: list[BrokenLink] = []
         elsewhere: list[tuple[str, str, str]] = []

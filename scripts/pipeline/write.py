@@ -29,6 +29,9 @@ class TreeWriter:
         self.changed = 0
         self.known = known  # what earlier runs wrote
 
+    def has_written(self, relative: str) -> bool:
+        return os.path.join(self._root, relative) in self.written
+
     def write(self, relative: str, content: str | bytes) -> None:
         self.write_bytes(relative, content.encode("utf-8") if isinstance(content, str) else content)
 
