@@ -209,7 +209,7 @@ def test_a_missing_page_is_the_sites_styled_404(tab, served: Served, missing: st
 
 # --- exact requests ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["", f"stations/{STATION}/", "maps/stations.json", "sw.js", "events.ics",
+@pytest.mark.parametrize("path", ["", f"stations/{STATION}/", "maps/stations.json", "sw.js", "feed.xml",
                                   "stations.geojson", "assets/stylesheets/site.css"])
 def test_each_encoding_is_the_file_itself(served: Served, path: str) -> None:
     original = _file(served, path).read_bytes()
@@ -221,6 +221,16 @@ def test_each_encoding_is_the_file_itself(served: Served, path: str) -> None:
         assert headers.get("content-encoding") == sent, (path, asked)
         assert decode(body) == original, (path, asked)
         assert "Accept-Encoding" in headers.get("vary", ""), (path, asked)
+
+
+@pytest.mark.parametrize("path", ["events.ics", f"assets/qr/{STATION}.svg"])
+def test_a_small_text_file_without_copies_is_gzipped_on_the_fly(served: Served, path: str) -> None:
+    """Under MIN_SIZE the build writes no copies (a station's QR code and poster are 2–3 KB); nginx gzips them."""
+    original = _file(served, path).read_bytes()
+    assert 1024 <= len(original) < MIN_SIZE and not _file(served, path + ".gz").exists(), len(original)
+    status, headers, body = fetch(served.url + path, "gzip, deflate, br")
+    assert status == 200 and headers.get("content-encoding") == "gzip"
+    assert gzip.decompress(body) == original
 
 
 @pytest.mark.parametrize(("path", "content_type", "cache"), [
