@@ -151,3 +151,24 @@ def test_a_hand_written_file_where_the_build_makes_one_is_refused(tmp_path: Path
         assert result.exit_code == 1, result.output
         assert f"两处内容都要写入 {hand_written}" in result.output and "Traceback" not in result.output
         assert not (tmp_path / "site").exists()
+
+
+def test_a_plugin_with_page_events_sees_every_station_page(tmp_path: Path) -> None:
+    """A hook or plugin that handles page events may keep state across pages, which forked workers would not hand
+    back: with one configured, the station pages stay in MkDocs' loop, and the hook sees each of them."""
+    root = project_copy(tmp_path)
+    (root / "counting_hook.py").write_text(
+        "import pathlib\nseen = []\n"
+        "def on_page_context(context, page, config, nav):\n    seen.append(page.file.src_uri)\n    return context\n"
+        "def on_post_build(config):\n"
+        "    pathlib.Path(config.site_dir, 'seen.txt').write_text('\\n'.join(sorted(seen)), encoding='utf-8')\n",
+        encoding="utf-8")
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config.replace("hooks:\n", "hooks:\n  - counting_hook.py\n"), encoding="utf-8")
+    result = run_cli("--data", DATA, "--work", tmp_path / "work", "--site", tmp_path / "site", "build", root=root)
+    assert result.exit_code == 0, result.output
+    seen = set((tmp_path / "site" / "seen.txt").read_text(encoding="utf-8").splitlines())
+    stations = {f"stations/{p.stem}.md" for p in (DATA / "stations").glob("*.yaml")}
+    assert stations and stations <= seen
+    assert (tmp_path / "site" / "stations" / "xiaoge-01" / "index.html").is_file()
+    assert (tmp_path / "site" / "assets" / "qr" / "xiaoge-01.svg").is_file()

@@ -14,6 +14,8 @@ MkDocs writes (a test builds the shipped site both ways and compares every file)
   body as its content (``page_content``: what Markdown makes of a body that is all HTML blocks), its table of
   contents from its headings, and is built by MkDocs' ``_build_page`` (context, template, plugin events, file).
   The anchors each page has come back to the stand-ins, so MkDocs' own anchor check covers links into them.
+* The other files made for each record (a station's poster and QR code) come in memory too (``File.generated``)
+  and the workers write them; MkDocs' copy then finds each already in place.
 
 Links *from* these pages are not Markdown links, so MkDocs never checked them; the guard stage checks every
 internal link of every built page (``pipeline/links.py``).
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from typing import Any
 
 import jinja2
@@ -87,8 +88,6 @@ class RecordPagesStage:
         self.in_memory = in_memory
         self.parallel = parallel
         self.nav: Navigation | None = None
-        self.built = 0
-        self.seconds = 0.0
 
     def on_files(self, files: Files, config: MkDocsConfig, **_: Any) -> Files:
         for path, content in self.in_memory.items():
@@ -107,7 +106,6 @@ class RecordPagesStage:
         return nav
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files, **_: Any) -> jinja2.Environment:
-        started = time.perf_counter()
         assert env.loader is not None and self.nav is not None
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({EMPTY_TEMPLATE: ""}), env.loader])
         doc_files = files.documentation_pages()
@@ -165,8 +163,6 @@ class RecordPagesStage:
                 files.append(File.generated(config, src_uri, abs_src_path=file.abs_dest_path))
             for name, level, message in warnings:
                 logging.getLogger(name).log(level, message)
-        self.built = len(deferred)
-        self.seconds = time.perf_counter() - started
         return env
 
 
@@ -182,17 +178,18 @@ class _Warnings(logging.Handler):
 
 
 def add_to(config: MkDocsConfig, html_pages: set[str], in_memory: dict[str, bytes], *,
-           parallel: bool = True) -> RecordPagesStage | None:
+           parallel: bool = True) -> RecordPagesStage:
     """Register the stage before ``mkdocs build``: ``html_pages`` (paths under docs) are built in parallel, and the
     files in ``in_memory`` (path under docs → content) are MkDocs' files as if they were in the docs folder.
 
-    None (nothing registered) if a configured plugin handles page events, other than our own hook: it may count
-    on seeing every page in one process (``PAGE_EVENTS``)."""
+    If a configured plugin other than our own hook handles page events, it may count on seeing every page in one
+    process (``PAGE_EVENTS``): then every page stays in MkDocs' loop (the files still come from memory)."""
     ours = {html_pages_module.__file__}
     for name, plugin in config.plugins.items():
         if getattr(plugin, "__file__", None) not in ours and any(hasattr(plugin, e) for e in PAGE_EVENTS):
             log.info("plugin %s handles page events: station pages are built in MkDocs' loop", name)
-            return None
+            html_pages = set()
+            break
     stage = RecordPagesStage(html_pages, in_memory, parallel=parallel)
     config.plugins["xinfu-record-pages"] = stage  # type: ignore[assignment]
     return stage
