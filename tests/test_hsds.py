@@ -369,3 +369,10 @@ def test_service_schedules_fall_on_the_dates_the_site_lists(shipped: Catalogue) 
     assert compared >= 2
     monthly = [s for s in export["健康义诊"]["schedules"]]
     assert [(s["freq"], s["byday"]) for s in monthly] == [("MONTHLY", "2WE")]
+
+
+@pytest.mark.parametrize("parts", [("station", "xiaoge-01", "location"), ("taxonomy", "amenities", "热水"),
+                                   ("organisation", "忻府区 总工会", "phone"), ("",), ("a/b", "ü", "\u2028")])
+def test_make_id_is_uuid5_of_the_joined_parts(parts: tuple[str, ...]) -> None:
+    space = uuid.uuid5(uuid.NAMESPACE_URL, "urn:test")
+    assert hsds.make_id(space, *parts) == str(uuid.uuid5(space, "/".join(parts)))
