@@ -84,8 +84,9 @@ def _run(args: argparse.Namespace, project: pipeline.Project) -> int:
     elif args.command == "build":
         report = pipeline.build(project)
         stages = "，".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.seconds.items())
+        in_memory = f"，另有 {report.files_in_memory} 个记录文件直接交给 MkDocs" if report.files_in_memory else ""
         print(f"网站已生成（built）：{project.site_dir}\n页面 {report.pages_written} 个有变化、"
-              f"{report.pages_unchanged} 个未变；用时 {stages}")
+              f"{report.pages_unchanged} 个未变{in_memory}；用时 {stages}")
     elif args.command == "serve":
         from .preview.serve import serve
 

@@ -120,10 +120,11 @@ def test_folders_parents_queries_entities_and_outside_addresses_are_understood(s
         '<a href="tel:12345">f</a><a href="/xinfu/stations/">g</a><img srcset="nope-1.png 1x, nope-2.png 2x">'
         '<a href="/elsewhere/">h</a><a href="%E4%B8%8D%E5%AD%98%E5%9C%A8/">i</a><a href="../outside.html">j</a>'
         '<p>写 &lt;img src="photo.png"&gt; 或 id="x" 都只是文字</p><a href="#x">k</a>'
-        '<img srcset="data:image/png;base64,iVBOR,w0KG 1x">',
+        '<img srcset="data:image/png;base64,iVBOR,w0KG 1x"><a title="1 > 0" href="after-a-quoted-gt.html">l</a>',
         encoding="utf-8")
     found = sorted(b.url for b in broken_links(site_copy, "/xinfu/") if b.page == "probe.html")
-    assert found == ["#x", "%E4%B8%8D%E5%AD%98%E5%9C%A8/", "../outside.html", "/elsewhere/", "nope-1.png", "nope-2.png"]
+    assert found == ["#x", "%E4%B8%8D%E5%AD%98%E5%9C%A8/", "../outside.html", "/elsewhere/", "after-a-quoted-gt.html",
+                     "nope-1.png", "nope-2.png"]
 
 
 def test_a_broken_link_in_a_record_fails_the_build_and_publishes_nothing(tmp_path: Path) -> None:

@@ -24,12 +24,14 @@ internal link of every built page (``pipeline/links.py``).
 from __future__ import annotations
 
 import logging
+import os
 import re
 from typing import Any
 
 import jinja2
 from mkdocs.commands import build as mkdocs_build_module
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
 from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.files import File, Files, _file_sort_key
 from mkdocs.structure.nav import Navigation
@@ -116,6 +118,8 @@ class RecordPagesStage:
         static = sorted(path for path in self.in_memory if path not in self.html_pages
                         and not files.get_file_from_path(path).is_documentation_page())  # type: ignore[union-attr]
 
+        parent = os.getpid()
+
         def build_page(src_uri: str) -> tuple[set[str], list[tuple[str, int, str]]]:
             """In a worker: build and write one page (or file); its anchors and any warnings go back to the parent,
             where MkDocs' strict mode counts the warnings."""
@@ -125,7 +129,8 @@ class RecordPagesStage:
                 file.copy_file()
                 return set(), []
             warnings = _Warnings()
-            logging.getLogger("mkdocs").addHandler(warnings)
+            if os.getpid() != parent:  # in the parent (a run without workers) MkDocs counts them itself
+                logging.getLogger("mkdocs").addHandler(warnings)
             stand_in = file.page
             page = mkdocs_pages.Page(None, file, config)  # file.page is the real page while it is built
             config._current_page = page
@@ -186,7 +191,10 @@ def add_to(config: MkDocsConfig, html_pages: set[str], in_memory: dict[str, byte
     process (``PAGE_EVENTS``): then every page stays in MkDocs' loop (the files still come from memory)."""
     ours = {html_pages_module.__file__}
     for name, plugin in config.plugins.items():
-        if getattr(plugin, "__file__", None) not in ours and any(hasattr(plugin, e) for e in PAGE_EVENTS):
+        handled = [e for e in PAGE_EVENTS  # a class plugin inherits every event from BasePlugin, doing nothing
+                   if getattr(type(plugin), e, None) not in (None, getattr(BasePlugin, e, None))
+                   or not isinstance(plugin, BasePlugin) and hasattr(plugin, e)]
+        if getattr(plugin, "__file__", None) not in ours and handled:
             log.info("plugin %s handles page events: station pages are built in MkDocs' loop", name)
             html_pages = set()
             break

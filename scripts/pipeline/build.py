@@ -89,6 +89,7 @@ class BuildFailed(Exception):
 class BuildReport:
     pages_written: int = 0
     pages_unchanged: int = 0
+    files_in_memory: int = 0  # handed to MkDocs without the staging folder (per_record_paths)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -298,9 +299,9 @@ def build(project: Project) -> BuildReport:
     try:
         writer = generate_pages(project, catalogue, SiteInfo(config.site_name, config.site_url or ""), in_memory)
     except DuplicateOutputError as error:  # a hand-written page in docs/ where the build makes one
-        raise BuildFailed(f"{error}：docs/ 里的文件与生成的文件同名，请给 docs/ 里的文件改名。") from None
-    report.pages_written = writer.changed + len(in_memory or ())
-    report.pages_unchanged = len(writer.written) - writer.changed
+        raise BuildFailed(f"{error}（docs/ 里的文件与生成的文件同名时，请给 docs/ 里的文件改名）。") from None
+    report.pages_written, report.pages_unchanged = writer.changed, len(writer.written) - writer.changed
+    report.files_in_memory = len(in_memory or ())
     lap("generate")
 
     if in_memory is not None:

@@ -37,10 +37,15 @@ class BrokenLink:
         return f"{self.page}：{self.url}（{self.why}）"
 
 
+_QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
+
+
 def _in_tag(text: str, position: int) -> bool:
     """Whether ``position`` is inside a tag, not in text that only reads like an attribute (a description may
-    say ``写 <img src="photo.png">``: its ``<`` is encoded, its quotes need not be)."""
-    return text.rfind("<", 0, position) > text.rfind(">", 0, position)
+    say ``写 <img src="photo.png">``: its ``<`` is encoded, its quotes need not be). A ``>`` inside an earlier
+    quoted attribute value (``title="1 > 0"``) does not end the tag."""
+    start = text.rfind("<", 0, position)
+    return start >= 0 and ">" not in _QUOTED.sub("", text[start:position])
 
 
 def _ids(text: str) -> set[str]:
