@@ -136,6 +136,9 @@ def test_a_broken_link_in_a_record_fails_the_build_and_publishes_nothing(tmp_pat
     result = build_site(data, tmp_path / "work", site)
     assert result.exit_code == 1, result.output
     assert "broken links" in result.output and "stations/xiaoge-01/index.html：../no-such-station/" in result.output
+    line = next(n for n, text in enumerate((data / "stations" / "xiaoge-01.yaml").read_text(encoding="utf-8")
+                                             .splitlines(), start=1) if "no-such-station" in text)
+    assert f"来自 {data / 'stations' / 'xiaoge-01.yaml'} 第 {line} 行" in result.output
     assert "Traceback" not in result.output
     assert [p.name for p in site.iterdir()] == ["old.html"]
 

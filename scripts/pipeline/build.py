@@ -30,7 +30,7 @@ from mkdocs.utils.yaml import yaml_load
 from pydantic import BaseModel
 
 from ..outputs import csp, maps, offline, open_data, photos, record_pages, search_index, station_extras
-from ..outputs.render import PageRenderer, SiteInfo
+from ..outputs.render import PageRenderer, SiteInfo, published_path
 from ..records.models import SiteSettings
 from ..records.registry import RecordType, collections
 from . import forks, guard, links, precompress, publish_check
@@ -209,6 +209,18 @@ def per_record_paths(catalogue: Catalogue) -> set[str]:
             for path in kind.page_paths(record_id)} | {station_extras.qr_path(s) for s in catalogue.stations}
 
 
+def record_files(catalogue: Catalogue) -> dict[str, Path]:
+    """The data file each record's pages come from, by the page's file in the site (for messages)."""
+    pages: dict[str, Path] = {}
+    for kind in collections():
+        for record_id in catalogue.collection(kind.collection):
+            source = catalogue.sources.get((kind.collection, record_id))
+            for path in kind.page_paths(record_id) if source is not None else ():
+                published = published_path(path)
+                pages[published + "index.html" if published.endswith("/") or not published else published] = source
+    return pages
+
+
 def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo,
                    in_memory: dict[str, bytes] | None = None) -> TreeWriter:
     """Write hand-written docs and generated files (and any files ``project.reuse`` adds) into the staging folder;
@@ -332,7 +344,7 @@ def build(project: Project) -> BuildReport:
                                 parallel=project.reuse.parallel)
     if broken:
         shutil.rmtree(temporary_site, ignore_errors=True)
-        raise BuildFailed(links.describe(broken))
+        raise BuildFailed(links.describe(broken, record_files(catalogue), project.root))
     lap("guard")
 
     # Compressed copies of the checked text files, for a server that sends them as they are (precompress.py).

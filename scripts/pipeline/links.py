@@ -13,7 +13,7 @@ import os
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,10 +148,32 @@ def broken_links(site_dir: Path, base_path: str = "/", *, parallel: bool = True)
     return found
 
 
-def describe(found: Iterable[BrokenLink], limit: int = 20) -> str:
+def describe(found: Iterable[BrokenLink], sources: Mapping[str, Path] | None = None, root: Path | None = None,
+             limit: int = 20) -> str:
+    """The findings in Chinese; a page made from a record (``sources``: page under the site → its data file) names
+    that file, and the line where the link is written if it is there as written (a link in the record's text)."""
     found = list(found)
-    lines = [str(link) for link in found[:limit]]
+    lines = []
+    for link in found[:limit]:
+        line = str(link)
+        source = (sources or {}).get(link.page)
+        if source is not None:
+            shown = source.relative_to(root).as_posix() if root and source.is_relative_to(root) else str(source)
+            number = _line_of(source, link.url)
+            line += f"\n    来自 {shown}" + (f" 第 {number} 行" if number else "")
+        lines.append(line)
     if len(found) > limit:
         lines.append(f"……另有 {len(found) - limit} 处")
     return ("生成的页面里有指向不存在的页面或锚点的链接（broken links），网站没有发布：\n  " + "\n  ".join(lines)
-            + "\n链接来自数据里的 Markdown 时，请改正那条记录；来自模板时，请报告给网站的维护人员。")
+            + "\n链接来自数据里的文字时，请改正那条记录：本站的页面写从这一页出发的地址（如驿站页里写 ../xiaoge-02/），"
+              "或写完整的网址；来自模板时，请报告给网站的维护人员。")
+
+
+def _line_of(source: Path, url: str) -> int | None:
+    """The first line of ``source`` that holds ``url`` as written, if any."""
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    index = text.find(url)
+    return text.count("\n", 0, index) + 1 if index >= 0 else None

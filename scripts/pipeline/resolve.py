@@ -13,6 +13,7 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -64,6 +65,8 @@ class Catalogue:
     synonyms: list[SynonymGroup] = field(default_factory=list)  # for search (outputs/search_index.py)
     # Records dated after the build's today: checked, but not published until their date (not in ``records``).
     held_back: list[HeldBack] = field(default_factory=list)
+    # The data file of each record in ``records``: (collection, id) → path, for messages about what it became.
+    sources: dict[tuple[str, str], Path] = field(default_factory=dict)
     today: dt.date | None = None  # the build's today: no date the site shows as "updated" is later
 
     def collection(self, name: str) -> dict[str, Any]:
@@ -230,6 +233,7 @@ def build_catalogue(
                     catalogue.held_back.append(HeldBack(log.display_path(raw.document.path), publish))
                 else:
                     collection[record.id] = record
+                    catalogue.sources[(kind.collection, record.id)] = raw.document.path
             to_check.append((kind, raw, record))
             if kind.one_per_file and raw.document.path.stem != record.id:
                 checker.report(raw, ("id",),
