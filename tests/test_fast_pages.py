@@ -176,3 +176,22 @@ def test_a_plugin_with_page_events_sees_every_station_page(tmp_path: Path) -> No
     assert stations and stations <= seen
     assert (tmp_path / "site" / "stations" / "xiaoge-01" / "index.html").is_file()
     assert (tmp_path / "site" / "assets" / "qr" / "xiaoge-01.svg").is_file()
+
+
+def test_the_navigation_and_tabs_are_rendered_once_per_depth_in_a_worker() -> None:
+    """The shared partials: a station page outside the navigation reuses its worker's rendering; a page in the
+    navigation, or one MkDocs builds itself, renders its own."""
+    from types import SimpleNamespace
+
+    from scripts.outputs.record_pages import RecordPagesStage
+
+    stage = RecordPagesStage({"stations/a.md", "stations/b.md", "about.md"}, {})
+    stage.on_nav(SimpleNamespace(pages=[SimpleNamespace(file=SimpleNamespace(src_uri="about.md"))]))
+
+    def context(src_uri: str, url: str) -> dict:
+        return stage.on_page_context({}, page=SimpleNamespace(file=SimpleNamespace(src_uri=src_uri), url=url))
+
+    first, second = context("stations/a.md", "stations/a/"), context("stations/b.md", "stations/b/")
+    assert first["xinfu_frame"] is second["xinfu_frame"]
+    assert "xinfu_frame" not in context("about.md", "about/")  # in the navigation: its own item is active
+    assert "xinfu_frame" not in context("services/x.md", "services/x/")  # MkDocs' own loop
