@@ -547,25 +547,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     results = []
-    if args.large:
-        base = args.work / str(args.large)
-        base.mkdir(parents=True, exist_ok=True)
-        print(f"== {args.large} stations (build only)", flush=True)
-        result = Result(args.large)
-        data = prepare_data(args.large, base)
-        build(result, data, base, rebuild=False)
-        print(f"  build {result.seconds:.1f} s, peak {result.peak_mb:.0f} MB, stages {result.stages}", flush=True)
-        shutil.rmtree(base, ignore_errors=True)  # gigabytes
-        results.append(result)
-    for size in sizes:
+    for size, build_only in [*([(args.large, True)] if args.large else []), *((s, False) for s in sizes)]:
         base = args.work / str(size)
         base.mkdir(parents=True, exist_ok=True)
-        print(f"== {size} stations", flush=True)
+        print(f"== {size} stations{' (build only)' if build_only else ''}", flush=True)
         result = Result(size)
         data = prepare_data(size, base)
         result.stations = len(list((data / "stations").glob("*.yaml")))
-        site = build(result, data, base)
+        site = build(result, data, base, rebuild=not build_only)
         print(f"  build {result.seconds:.1f} s, peak {result.peak_mb:.0f} MB, stages {result.stages}", flush=True)
+        if build_only:
+            shutil.rmtree(base, ignore_errors=True)  # gigabytes
+            results.append(result)
+            continue
         plain_mkdocs(result, data, base)
         print(f"  build --plain-mkdocs {result.plain_build_seconds:.1f} s, plain MkDocs on the same pages "
               f"{result.plain_seconds:.1f} s", flush=True)

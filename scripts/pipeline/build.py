@@ -196,9 +196,9 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
 
 def html_page_paths(catalogue: Catalogue) -> set[str]:
     """The generated pages (under docs) whose body is HTML, not Markdown: those of an ``.html`` page template."""
-    return {path for kind in collections() for page in kind.pages if page.template.endswith(".html")
-            for record_id in catalogue.collection(kind.collection)
-            for path in [page.path.format(id=record_id)] if path.endswith(".md")}
+    return {path for kind in collections() for record_id in catalogue.collection(kind.collection)
+            for page, path in zip(kind.pages, kind.page_paths(record_id), strict=True)
+            if page.template.endswith(".html") and path.endswith(".md")}
 
 
 def per_record_paths(catalogue: Catalogue) -> set[str]:
