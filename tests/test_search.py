@@ -24,7 +24,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ARTIFACTS, DATA, ROOT, build_site, run_cli, urllib_host
-from scripts.outputs import pagefind_order, search_rules
+from scripts.outputs import pagefind_order, search_index, search_rules
 from scripts.outputs.search_index import (
     RULES_FILE,
     WASM_FILE,
@@ -363,6 +363,24 @@ def test_a_failed_index_publishes_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     assert "搜索索引" in result.output and "Traceback" not in result.output
     assert [p.name for p in site.iterdir()] == ["index.html"]
     assert (site / "index.html").read_text(encoding="utf-8") == "the site as it was"
+
+
+def test_a_build_that_stops_while_pagefind_runs_stops_pagefind(built_site: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind runs while the build checks and compresses the pages; if a check fails meanwhile, Pagefind is
+    stopped and its half-written index removed, and nothing of it reaches the site."""
+    slow = tmp_path / "slow-pagefind"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n", encoding="utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    site, work = tmp_path / "site", tmp_path / "work"
+    shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("pagefind"))
+    with pytest.raises(RuntimeError), search_index.start_search_index(site, work, []) as indexing:
+        assert indexing.process.poll() is None  # still running while the build goes on
+        (work / "pagefind-output").mkdir()  # what Pagefind had written so far
+        raise RuntimeError("a check failed")
+    assert indexing.process.returncode is not None
+    assert not (work / "pagefind-output").exists() and not (site / "pagefind").exists()
 
 
 def test_pagefind_filter_files_are_written_in_one_order(built_site: Path) -> None:

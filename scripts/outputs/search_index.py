@@ -34,6 +34,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..pipeline import forks
@@ -269,6 +270,17 @@ def build_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[Synony
                        amenities: Mapping[str, str] | None = None) -> int:
     """Index ``site_dir`` into ``site_dir/pagefind``, with the rules search.js reads queries by (``amenities``:
     each amenity's key and label, for the finder answer); return the number of pages indexed."""
+    with start_search_index(site_dir, work_dir, synonyms, amenities) as indexing:
+        return indexing.finish()
+
+
+def start_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[SynonymGroup],
+                       amenities: Mapping[str, str] | None = None) -> PendingIndex:
+    """Write the search copies of ``site_dir``'s pages and start Pagefind on them; the build checks and compresses
+    the pages while it runs (Pagefind uses about one and a half of two cores) and ``finish`` puts the index in place.
+
+    Pagefind writes outside the site until it is done, so nothing that walks the site meanwhile sees half an index;
+    the index has no HTML and nothing links to its files, so the pages' checks do not wait for it."""
     copies = work_dir / "search-pages"
     shutil.rmtree(copies, ignore_errors=True)
     synonyms = list(synonyms)
@@ -291,19 +303,54 @@ def build_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[Synony
 
     # Reading 10,000 pages and writing their copies is most of a second per thousand: one process per CPU.
     written = list(forks.ordered_map(write_copy, pages, batch=COPY_BATCH))
-    count = sum(ok for ok, _ in written)
-    schedules = sorted({hours for _, hours in written if hours})
-    output = site_dir / OUTPUT
-    _run_pagefind(copies, output)
-    _check(output, count)
-    _keep_runtime_only(output)
-    try:
-        make_filters_deterministic(output, INDEX_LANGUAGE)
-    except (pagefind_order.UnexpectedLayout, OSError, KeyError, ValueError) as error:
-        raise SearchIndexFailed(f"Pagefind 的筛选文件无法排序（filter files could not be put in order）：{error}") \
-            from None
-    _write_rules(site_dir, output, synonyms, amenities or {}, schedules)
-    return count
+    output, log_file = work_dir / "pagefind-output", work_dir / "pagefind.log"
+    shutil.rmtree(output, ignore_errors=True)
+    return PendingIndex(
+        site_dir, output, log_file, _start_pagefind(copies, output, log_file), sum(ok for ok, _ in written),
+        sorted({hours for _, hours in written if hours}), synonyms, dict(amenities or {}),
+    )
+
+
+@dataclass
+class PendingIndex:
+    """Pagefind at work on the copies. ``finish`` waits for it, checks and completes its index and moves it into the
+    site; leaving the ``with`` block without finishing (a check failed meanwhile) stops Pagefind."""
+
+    site_dir: Path
+    output: Path
+    log_file: Path
+    process: subprocess.Popen[bytes]
+    count: int  # pages with a copy: the index must hold them all
+    schedules: list[str]  # each distinct opening-hours text of a station that is not always open
+    synonyms: list[SynonymGroup]
+    amenities: dict[str, str]
+
+    def finish(self) -> int:
+        """Wait for Pagefind; raise ``SearchIndexFailed`` if its index is not complete; return the pages indexed."""
+        with self.process:
+            self.process.wait()
+        if self.process.returncode != 0:
+            raise SearchIndexFailed("Pagefind 建立搜索索引失败（search index failed）：\n"
+                                    + self.log_file.read_text(encoding="utf-8", errors="replace"))
+        _check(self.output, self.count)
+        _keep_runtime_only(self.output)
+        try:
+            make_filters_deterministic(self.output, INDEX_LANGUAGE)
+        except (pagefind_order.UnexpectedLayout, OSError, KeyError, ValueError) as error:
+            raise SearchIndexFailed(f"Pagefind 的筛选文件无法排序（filter files could not be put in order）：{error}") \
+                from None
+        _write_rules(self.site_dir, self.output, self.synonyms, self.amenities, self.schedules)
+        self.output.rename(self.site_dir / OUTPUT)
+        return self.count
+
+    def __enter__(self) -> PendingIndex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process.poll() is None:  # not finished: the build stopped before the index was needed
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.output, ignore_errors=True)
 
 
 def _write_rules(site_dir: Path, output: Path, synonyms: list[SynonymGroup], amenities: Mapping[str, str],
@@ -331,7 +378,8 @@ def page_title(path: Path) -> str | None:
     return " ".join(plain_text(heading.group(1)).split()) if heading else None
 
 
-def _run_pagefind(copies: Path, output: Path) -> None:
+def _start_pagefind(copies: Path, output: Path, log_file: Path) -> subprocess.Popen[bytes]:
+    """Pagefind started on ``copies``, writing its index to ``output`` and what it says to ``log_file``."""
     from pagefind.service import get_executable  # imported here: only the build needs it
 
     executable = get_executable()
@@ -344,12 +392,12 @@ def _run_pagefind(copies: Path, output: Path) -> None:
                "--force-language", INDEX_LANGUAGE]
     for selector in NOT_CONTENT:
         command += ["--exclude-selectors", selector]
+    log_file.parent.mkdir(parents=True, exist_ok=True)
     try:
-        result = subprocess.run(command, capture_output=True, text=True)
+        with log_file.open("wb") as said:
+            return subprocess.Popen(command, stdout=said, stderr=subprocess.STDOUT)
     except OSError as error:  # PAGEFIND_BINARY_PATH names a missing or unusable file
         raise SearchIndexFailed(f"无法运行 Pagefind（search indexer missing）：{error}") from None
-    if result.returncode != 0:
-        raise SearchIndexFailed(f"Pagefind 建立搜索索引失败（search index failed）：\n{result.stdout}{result.stderr}")
 
 
 def _check(output: Path, expected: int) -> None:

@@ -17,7 +17,7 @@ import re
 import shutil
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -327,37 +327,48 @@ def build(project: Project) -> BuildReport:
         raise BuildFailed(f"MkDocs：{error}") from None
     lap("mkdocs")
 
-    try:  # the search index is part of the site: if it fails, nothing is published
-        search_index.build_search_index(temporary_site, project.work_dir, catalogue.synonyms,
-                                        {key: entry.label for key, entry in catalogue.vocabularies.amenities.items()})
-    except search_index.SearchIndexFailed as error:
-        shutil.rmtree(temporary_site, ignore_errors=True)
-        raise BuildFailed(str(error)) from None
-    lap("search")
-
-    findings = guard.check_site(temporary_site)  # the last line of defence: see guard.py
-    if findings:
-        shutil.rmtree(temporary_site, ignore_errors=True)
-        raise BuildFailed(guard.describe(findings))
-    # MkDocs checked the Markdown pages' links; this checks every page's, HTML bodies and templates too.
-    broken = links.broken_links(temporary_site, urllib.parse.urlsplit(config.site_url or "/").path or "/",
-                                parallel=project.reuse.parallel)
-    if broken:
-        shutil.rmtree(temporary_site, ignore_errors=True)
-        raise BuildFailed(links.describe(broken, record_files(catalogue), project.root))
-    lap("guard")
-
-    # Compressed copies of the checked text files, for a server that sends them as they are (precompress.py).
     try:
-        precompress.precompress_site(temporary_site, parallel=project.reuse.parallel)
-    except precompress.PrecompressFailed as error:
+        _check_and_index(project, catalogue, config, temporary_site, lap)
+    except BuildFailed:
         shutil.rmtree(temporary_site, ignore_errors=True)
-        raise BuildFailed(str(error)) from None
-    lap("compress")
-
+        raise
     _replace_directory(temporary_site, project.site_dir)
     lap("publish")
     return report
+
+
+def _check_and_index(project: Project, catalogue: Catalogue, config: MkDocsConfig, site_dir: Path,
+                     lap: Callable[[str], None]) -> None:
+    """The stages after MkDocs, on the built ``site_dir``: the search index (part of the site: if it fails, nothing
+    is published), the guard, the link check and the compressed copies. Pagefind runs while the pages are checked
+    and compressed; a failure anywhere stops it and raises ``BuildFailed``."""
+    try:
+        indexing = search_index.start_search_index(
+            site_dir, project.work_dir, catalogue.synonyms,
+            {key: entry.label for key, entry in catalogue.vocabularies.amenities.items()})
+    except search_index.SearchIndexFailed as error:
+        raise BuildFailed(str(error)) from None
+    lap("search")
+    with indexing:
+        findings = guard.check_site(site_dir)  # the last line of defence: see guard.py
+        if findings:
+            raise BuildFailed(guard.describe(findings))
+        # MkDocs checked the Markdown pages' links; this checks every page's, HTML bodies and templates too.
+        broken = links.broken_links(site_dir, urllib.parse.urlsplit(config.site_url or "/").path or "/",
+                                    parallel=project.reuse.parallel)
+        if broken:
+            raise BuildFailed(links.describe(broken, record_files(catalogue), project.root))
+        lap("guard")
+        # Compressed copies of the checked text files, for a server that sends them as they are (precompress.py).
+        parallel = project.reuse.parallel
+        try:
+            precompress.precompress_site(site_dir, parallel=parallel)
+            lap("compress")
+            indexing.finish()
+            precompress.precompress_site(site_dir, under=site_dir / search_index.OUTPUT, parallel=parallel)
+        except (search_index.SearchIndexFailed, precompress.PrecompressFailed) as error:
+            raise BuildFailed(str(error)) from None
+        lap("index")
 
 
 @contextlib.contextmanager

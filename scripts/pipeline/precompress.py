@@ -64,9 +64,9 @@ class Summary:
             self.brotli += one.brotli or one.size
 
 
-def candidates(site_dir: Path) -> list[Path]:
-    """The text files worth a look, in a stable order."""
-    return sorted(path for path in site_dir.rglob("*")
+def candidates(folder: Path) -> list[Path]:
+    """The text files worth a look in ``folder`` and below, in a stable order."""
+    return sorted(path for path in folder.rglob("*")
                   if path.suffix in TEXT_SUFFIXES and path.is_file() and path.stat().st_size >= MIN_SIZE)
 
 
@@ -98,10 +98,11 @@ def compress_file(path: Path, site_dir: Path) -> Compressed:
     return Compressed(shown, len(data), gz_size, br_size)
 
 
-def precompress_site(site_dir: Path, *, parallel: bool = True) -> Summary:
-    """Write the compressed copies for ``site_dir`` (see the module) and say how much they save."""
+def precompress_site(site_dir: Path, *, under: Path | None = None, parallel: bool = True) -> Summary:
+    """Write the compressed copies for ``site_dir``, or only for its folder ``under`` (see the module), and say how
+    much they save."""
     summary = Summary()
-    for one in forks.ordered_map(lambda path: compress_file(path, site_dir), candidates(site_dir),
+    for one in forks.ordered_map(lambda path: compress_file(path, site_dir), candidates(under or site_dir),
                                  parallel=parallel):
         summary.add(one)
     return summary
