@@ -23,7 +23,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, TODAY, PageVisit, _site_mount_path, project_copy, serve_site
+from scripts.outputs.open_data import CSV_PATH
+from scripts.pipeline.build import Project
 from scripts.preview import banner
+from scripts.preview.serve import LivePreview
 
 T = TypeVar("T")
 STARTUP_SECONDS = 180  # first validation and full MkDocs build on a slow CI machine
@@ -167,6 +170,87 @@ def test_serve_rebuilds_after_an_edit_and_keeps_the_last_good_site_after_a_broke
                      "the page without the banner")
     assert problems_banner(phone, preview.url + "services/") == ""
     assert not phone.console_errors, phone.console_errors
+
+
+def test_after_edits_the_preview_shows_what_a_fresh_preview_of_the_same_data_shows(
+        data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview renders again only what an edit changed (and the open data after it). Everything it left alone
+    must be what a preview started afresh on the edited data shows: the two sites are compared file by file."""
+    monkeypatch.setenv("SITE_TODAY", TODAY)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")  # the sitemap's date
+    monkeypatch.setenv(banner.DOCS_DIR_VARIABLE, "")  # the preview sets it: put back after the test
+    url = f"http://127.0.0.1:8000{_site_mount_path()}"
+
+    def started(name: str) -> LivePreview:
+        project = Project(data_dir=data_copy, work_dir=tmp_path / name / "work", site_dir=tmp_path / name / "unused")
+        preview = LivePreview(project, tmp_path / name / "site", url)
+        assert preview.start()
+        return preview
+
+    live = started("live")
+    station, service = data_copy / "stations" / "xiaoge-01.yaml", data_copy / "services" / "counselling.yaml"
+    station.write_text(station.read_text(encoding="utf-8").replace("name: 长征街小哥驿站", "name: 改了名的驿站")
+                       .replace("amenities: [", "amenities: [wifi, "), encoding="utf-8")
+    live.rebuild({station})
+    live.later.wait()
+    service.write_text(service.read_text(encoding="utf-8").replace("name: 心理咨询", "name: 心理疏导"),
+                       encoding="utf-8")
+    live.rebuild({service})
+    live.later.wait()
+    fresh = started("fresh")
+
+    def files(site: Path) -> dict[str, bytes]:
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+    shown, expected = files(live.site_dir), files(fresh.site_dir)
+    assert "改了名的驿站" in shown["stations/xiaoge-01/index.html"].decode()
+    assert "心理疏导" in shown["services/counselling/index.html"].decode()
+    assert sorted(shown) == sorted(expected)
+    differ = [path for path in expected if shown[path] != expected[path]]
+    assert not differ, differ
+
+
+def test_each_edit_renders_what_it_changed_and_the_open_data_follows(data_copy: Path, tmp_path: Path) -> None:
+    """MkDocs stays loaded between edits (``preview/resident.py``): an edited record renders again only the files
+    it changed, a new record's file makes MkDocs register the files again, and a change to the theme renders every
+    page again. The open data downloads follow each edit in the background."""
+    root = project_copy(tmp_path)
+    station = data_copy / "stations" / "xiaoge-01.yaml"
+    original = station.read_text(encoding="utf-8")
+    name = re.search(r"^name: (.+)$", original, re.M).group(1)
+    other = "stations/xiaoge-02/"
+
+    def text_of(path: str) -> str:
+        fetched = preview.fetch(path)
+        return fetched.get_text() if fetched is not None else ""
+
+    with start_preview(data_copy, tmp_path, root) as preview:
+        preview.wait_for(lambda: preview.fetch(other), STARTUP_SECONDS, "the first page")
+        before = preview.terminal()
+
+        station.write_text(original.replace(f"name: {name}", "name: 只改这一个驿站"), encoding="utf-8")
+        preview.wait_for(lambda: heading(preview.fetch("stations/xiaoge-01/")) == "只改这一个驿站", REBUILD_SECONDS,
+                         "the renamed station")
+        update = preview.terminal()[len(before):]
+        assert "（changed files only）" in update and "dirty build" not in update, update
+        # The downloads, made from every record, are written after the page was shown.
+        preview.wait_for(lambda: "只改这一个驿站" in text_of(CSV_PATH), REBUILD_SECONDS, "the station in the CSV")
+        assert "开放数据已更新" in preview.terminal()
+
+        before = preview.terminal()
+        (data_copy / "stations" / "xiaoge-99.yaml").write_text(
+            original.replace("id: xiaoge-01", "id: xiaoge-99").replace(f"name: {name}", "name: 新加的驿站"),
+            encoding="utf-8")
+        preview.wait_for(lambda: heading(preview.fetch("stations/xiaoge-99/")) == "新加的驿站", REBUILD_SECONDS,
+                         "the new station's page")
+        assert "（dirty build）" in preview.terminal()[len(before):]
+
+        # The footer is the theme's (overrides/): every page, not only edited ones, shows the change.
+        footer = root / "overrides" / "partials" / "copyright.html"
+        footer.write_text(footer.read_text(encoding="utf-8") + "<p>页脚改过了</p>\n", encoding="utf-8")
+        preview.wait_for(lambda: "页脚改过了" in text_of(other), REBUILD_SECONDS, "the new footer on another page")
+        assert "（complete build）" in preview.terminal()
+        assert "Traceback" not in preview.terminal()
 
 
 def test_an_unexpected_error_in_a_rebuild_shows_and_the_next_save_tries_again(

@@ -146,8 +146,10 @@ def load_catalogue(project: Project) -> Catalogue:
     return catalogue
 
 
-def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> Iterator[tuple[str, str | bytes]]:
-    """Every generated file as (path under docs, content): pages, then data files and assets."""
+def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo, *,
+                    open_data_too: bool = True) -> Iterator[tuple[str, str | bytes]]:
+    """Every generated file as (path under docs, content): pages, then data files and assets; without the open data
+    (``open_data_files``) when not ``open_data_too``."""
     # Station photos: checked (size, format, no GPS in the source) before any page is made; see photos.py.
     photo_cache = project.work_dir / "cache" / "photos"
     photo_cache.mkdir(parents=True, exist_ok=True)
@@ -186,12 +188,20 @@ def generated_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> I
     for kind in collections():
         if kind.files is not None:
             yield from kind.files(catalogue, site.url)
-    yield from open_data.open_data_files(catalogue, site, renderer)
+    if open_data_too:
+        yield from open_data.open_data_files(catalogue, site, renderer)
     try:
         yield from maps.map_files(catalogue)
     except maps.MapConfigError as error:
         raise BuildFailed(str(error)) from None
     yield from renderer.icons.files()  # last, so it holds exactly the icons the pages used
+
+
+def open_data_files(project: Project, catalogue: Catalogue, site: SiteInfo) -> Iterator[tuple[str, str | bytes]]:
+    """The open data downloads and their page, which read every record (seconds at 10,000 stations): the live
+    preview writes them after it has shown an edit (``generate_pages(open_data_too=False)``)."""
+    renderer = PageRenderer(project.templates_dir, catalogue, site, today(), project.reuse, {})
+    yield from open_data.open_data_files(catalogue, site, renderer)
 
 
 def html_page_paths(catalogue: Catalogue) -> set[str]:
@@ -222,13 +232,16 @@ def record_files(catalogue: Catalogue) -> dict[str, Path]:
 
 
 def generate_pages(project: Project, catalogue: Catalogue, site: SiteInfo,
-                   in_memory: dict[str, bytes] | None = None) -> TreeWriter:
+                   in_memory: dict[str, bytes] | None = None, *, later: set[str] | None = None) -> TreeWriter:
     """Write hand-written docs and generated files (and any files ``project.reuse`` adds) into the staging folder;
-    with ``in_memory``, the files made for each record (``per_record_paths``) go there instead."""
+    with ``in_memory``, the files made for each record (``per_record_paths``) go there instead. With ``later`` (the
+    paths the open data had last time), the open data is left as it is, for ``open_data_files`` to write after."""
     writer = TreeWriter(project.staging_dir, project.reuse.written_files())
     writer.copy_tree(project.docs_dir)
     kept = per_record_paths(catalogue) if in_memory is not None else set()
-    for path, content in generated_files(project, catalogue, site):
+    for path in sorted(later or ()):
+        writer.keep(path)
+    for path, content in generated_files(project, catalogue, site, open_data_too=later is None):
         if in_memory is not None and (path in in_memory or path in kept and writer.has_written(path)):
             raise DuplicateOutputError(f"两处内容都要写入 {path}（duplicate output path）")
         if path in kept:

@@ -129,7 +129,16 @@ class Catalogue:
     # --- queries used by templates -------------------------------------------------
 
     def stations_of_type(self, type_key: str) -> list[Station]:
-        return [s for s in self.stations.values() if s.type == type_key]
+        return list(self._stations_by_type.get(type_key, ()))
+
+    @cached_property
+    def _stations_by_type(self) -> dict[str, list[Station]]:
+        """Grouped once per catalogue (the templates ask for every type on every list page: 0.4 s a run at 10,000
+        stations, in every preview save). A catalogue is complete when templates first ask."""
+        grouped: dict[str, list[Station]] = {}
+        for station in self.stations.values():
+            grouped.setdefault(station.type, []).append(station)
+        return grouped
 
     def stations_in_directory_order(self) -> list[Station]:
         """By type, in the vocabulary's order: the finder's list and maps/stations.json, so the list the

@@ -26,8 +26,13 @@ class TreeWriter:
         self.root = root
         self._root = str(root)
         self.written: set[str] = set()
-        self.changed = 0
+        self.changed_paths: list[str] = []  # as given (relative): what the live preview renders again
+        self.removed = 0
         self.known = known  # what earlier runs wrote
+
+    @property
+    def changed(self) -> int:
+        return len(self.changed_paths)
 
     def has_written(self, relative: str) -> bool:
         return os.path.join(self._root, relative) in self.written
@@ -52,7 +57,14 @@ class TreeWriter:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as output:
             output.write(content)
-        self.changed += 1
+        self.changed_paths.append(relative)
+
+    def keep(self, relative: str) -> None:
+        """Leave this file as an earlier run wrote it (not stale, not written again in this run)."""
+        path = os.path.join(self._root, relative)
+        if path in self.written:
+            raise DuplicateOutputError(f"两处内容都要写入 {relative}（duplicate output path）")
+        self.written.add(path)
 
     def copy_tree(self, source: Path, prefix: str = "") -> None:
         """Copy every file under ``source`` (sorted, dot-files skipped)."""
@@ -82,4 +94,5 @@ class TreeWriter:
                 os.rmdir(folder)
         if self.known is not None:
             self.known.complete = True
+        self.removed += removed
         return removed

@@ -1,17 +1,24 @@
-"""The live preview's automatic reload, loaded from a file instead of an inline script.
+"""The live preview's server: MkDocs' own, with its automatic reload loaded from a file, and rebuilt when told.
 
 MkDocs' preview server adds an inline ``<script>`` to every page it serves, which starts polling for
 changes; the pages' Content-Security-Policy (``csp``) refuses inline scripts, so the preview would
-not reload, and would report the refusal. This module makes the server add
-``<script src="…/_preview/livereload.js" data-epoch=… data-request-id=…>`` instead, and writes that
+not reload, and would report the refusal. This server adds
+``<script src="…/_preview/livereload.js" data-epoch=… data-request-id=…>`` instead, and ``files`` writes that
 file from MkDocs' own script, so the reload works as MkDocs made it. Preview only: published builds
 have neither.
+
+MkDocs' server polls the folders it watches, and takes any event for a change. This one is told by the
+operating system, and ``serve``'s handler decides what is a change (not the rebuild's own reading of the sources)
+and asks for a rebuild (``request_rebuild``), which then runs and reloads the browsers as after any of MkDocs'
+own rebuilds. These reach into the server's internals (the MkDocs version is locked; ``tests/test_serve.py``
+runs a real preview).
 """
 
 from __future__ import annotations
 
-import mkdocs.commands.serve
 from mkdocs import livereload
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
 
 from .banner import FOLDER
 
@@ -29,7 +36,23 @@ def files() -> dict[str, bytes]:
     return {SCRIPT: script.encode()}
 
 
-class _ScriptFileServer(livereload.LiveReloadServer):
+class PreviewServer(livereload.LiveReloadServer):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.observer = Observer()  # the operating system's notifications, not MkDocs' polling
+
+    def watch_with(self, handler: FileSystemEventHandler, path: str, *, recursive: bool = True) -> None:
+        """Like ``watch``, but ``handler`` decides what is a change, and calls ``request_rebuild`` for it."""
+        self._watched_paths[path] = 1
+        self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
+
+    def request_rebuild(self) -> None:
+        """What MkDocs' own watcher does on a change (``LiveReloadServer.watch``): the build loop waits until no
+        request has come for ``build_delay`` seconds, calls the builder, then reloads the browsers."""
+        with self._rebuild_cond:
+            self._want_rebuild = True
+            self._rebuild_cond.notify_all()
+
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         try:
             body_end = content.rindex(b"</body>")
@@ -38,8 +61,3 @@ class _ScriptFileServer(livereload.LiveReloadServer):
         tag = (f'<script src="{self.mount_path}{SCRIPT}" data-epoch="{epoch}" '
                f'data-request-id="{livereload._timestamp()}"></script>')
         return content[:body_end] + tag.encode() + content[body_end:]
-
-
-def install() -> None:
-    """Use the server above for ``mkdocs.commands.serve.serve`` in this process."""
-    mkdocs.commands.serve.LiveReloadServer = _ScriptFileServer

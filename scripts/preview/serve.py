@@ -1,13 +1,12 @@
-"""Live preview: regenerate pages when ``data/``, ``docs/``, ``overrides/`` or the page templates change.
+"""Live preview: regenerate pages when ``data/``, ``docs/``, ``overrides/``, the page templates or ``mkdocs.yml``
+change, and show them in the browser, which reloads by itself.
 
-MkDocs' own server watches the staging folder, rebuilds only the pages whose
-files changed (a dirty build) and reloads the browser; this module keeps the
-staging folder up to date. An edit re-parses only the changed data files and
-re-renders only the pages whose input records changed (``incremental``), and
-the writer touches only files whose content changed, so one edit costs little
-at 10,000 stations. A broken edit is reported in the terminal and the preview
-keeps showing the last good pages, each with a banner listing the problems
-(``banner``) until the data is good again.
+The operating system tells the preview which source files changed (polling 10,000 data files twice a second
+kept half a core busy). An edit re-parses only the changed data files and re-renders only the pages whose input
+records changed (``incremental``), and the writer touches only files whose content changed; MkDocs, kept loaded
+between edits (``resident``), then renders just the pages whose files the writer changed. So one edit costs
+little at 10,000 stations. A broken edit is reported in the terminal and the preview keeps showing the last good
+pages, each with a banner listing the problems (``banner``) until the data is good again.
 """
 
 from __future__ import annotations
@@ -16,16 +15,22 @@ import dataclasses
 import gc
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 import traceback
+import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
-from mkdocs.commands.serve import serve as mkdocs_serve
+from mkdocs.config import load_config
+from mkdocs.config.base import ValidationError
+from mkdocs.config.config_options import IpAddress
+from mkdocs.config.defaults import MkDocsConfig
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
 
 from ..outputs.render import SiteInfo
 from ..pipeline.build import (
@@ -35,72 +40,215 @@ from ..pipeline.build import (
     generate_pages,
     load_catalogue,
     mkdocs_config,
+    open_data_files,
     site_extra,
+    site_url,
 )
 from ..pipeline.problems import DataError
 from ..pipeline.resolve import Catalogue
+from ..pipeline.write import TreeWriter
 from . import banner, reload
 from .incremental import Caches
+from .resident import ResidentSite
 
-QUIET_SECONDS = 0.3
+QUIET_SECONDS = 0.3  # an editor saving several files: wait for the last
+
+
+@dataclasses.dataclass
+class Regenerated:
+    """One run of the pipeline for the preview: the catalogue (None when the data has problems), the files it
+    changed in the staging folder (paths under it), and whether MkDocs must look at every file instead (a file was
+    removed, or a run that failed half-way may have written some)."""
+
+    catalogue: Catalogue | None
+    changed: list[str]
+    rescan: bool = False
 
 
 def serve(project: Project, dev_addr: str) -> None:
-    config = mkdocs_config(project, project.work_dir / "serve-config-probe")
-    site = SiteInfo(config.site_name, config.site_url or "")
-    caches = Caches(extra={**banner.preview_files(), **reload.files()})
-    project = dataclasses.replace(project, reuse=caches)  # the preview is a cache over the same pipeline
-    catalogue = regenerate(project, site, caches)
-    if catalogue is None and not (project.staging_dir / "index.md").exists():
-        sys.exit(1)  # nothing good to show yet; the problems were printed
-    # The pages' Content-Security-Policy, as in a build. The map documents, the only pages that load tiles,
-    # are regenerated with their own policy on every run, so a change of tiles needs no restart.
-    # The footer's identity too; and what must change before publishing, as warnings.
-    extra = {**config.extra, **site_extra(catalogue.settings if catalogue else None)}
-    if catalogue is not None:
-        check_publishable(project, config, catalogue)
-    watched = [project.data_dir, project.docs_dir, project.root / "overrides", project.templates_dir]
-    watcher = threading.Thread(target=_watch, args=(project, site, caches, watched), daemon=True)
-    watcher.start()
-    # Generated pages are kept out of the nav on purpose; listing them on every rebuild would bury our errors.
-    logging.getLogger("mkdocs.structure.nav").setLevel(logging.WARNING)
-    # MkDocs warns on every dirty build that links may be stale: the preview chose that, so not on every save.
-    logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
-    reload.install()  # MkDocs' live reload from a file: the policy refuses inline scripts
-    os.environ[banner.DOCS_DIR_VARIABLE] = str(project.docs_dir)  # the hook names an editor's page docs/…
-    mkdocs_serve(
-        str(project.config_file),
-        livereload=True,
-        build_type="dirty",  # the first build is complete; later ones rebuild only changed files
-        watch_theme=True,
-        docs_dir=str(project.staging_dir),
-        dev_addr=dev_addr,
-        hooks=[*config.hooks, banner.__file__],  # preview only: the error banner's script
-        extra=extra,
-    )
+    try:
+        host, port = IpAddress().validate(dev_addr)
+    except ValidationError:
+        sys.exit(f"--dev-addr {dev_addr}：要写成 地址:端口，如 127.0.0.1:8000（expected IP:PORT）。")
+    mount_path = urllib.parse.urlsplit(site_url(project.config_file) or "/").path or "/"
+    site_dir = Path(tempfile.mkdtemp(prefix="xinfu-preview-"))
+    preview = LivePreview(project, site_dir, f"http://{host}:{port}{mount_path}")
+    changes = _Changes(project)
+    server = reload.PreviewServer(builder=lambda: preview.rebuild(changes.take()), host=host, port=port,
+                                  root=str(site_dir), mount_path=mount_path)
+    server.build_delay = QUIET_SECONDS
+    server.error_handler = lambda code: _error_page(site_dir, code)
+    changes.on_change = server.request_rebuild
+    for folder in changes.folders:
+        server.watch_with(changes, str(folder))
+    server.watch_with(changes, str(project.config_file.parent), recursive=False)  # mkdocs.yml
+    try:
+        if not preview.start():
+            sys.exit(1)  # nothing good to show yet; the problems were printed
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.later.stop()
+        server.shutdown()
+        shutil.rmtree(site_dir, ignore_errors=True)
 
 
-def regenerate(project: Project, site: SiteInfo, caches: Caches) -> Catalogue | None:
-    """Validate and write changed pages; on bad data keep the last good pages (and return None)."""
+def _error_page(site_dir: Path, code: int) -> bytes | None:
+    page = site_dir / f"{code}.html"
+    return page.read_bytes() if code in (404, 500) and page.is_file() else None
+
+
+class LivePreview:
+    """What the preview keeps between edits: the pipeline's caches (``incremental``), MkDocs loaded (``resident``)
+    with its site in ``site_dir``, served at ``serve_url``, and the open data written after each edit."""
+
+    def __init__(self, project: Project, site_dir: Path, serve_url: str) -> None:
+        self.config = mkdocs_config(project, project.work_dir / "serve-config-probe")
+        self.site = SiteInfo(self.config.site_name, self.config.site_url or "")
+        self.caches = Caches(extra={**banner.preview_files(), **reload.files()})
+        self.project = dataclasses.replace(project, reuse=self.caches)  # the preview is a cache over the pipeline
+        self.site_dir = site_dir
+        self.extra = dict(self.config.extra)
+        self.resident = ResidentSite(self._fresh_config, serve_url)
+        self.later = _OpenDataLater(self.project, self.site, self.caches, self.resident)
+
+    def _fresh_config(self) -> MkDocsConfig:
+        served = load_config(str(self.project.config_file), docs_dir=str(self.project.staging_dir),
+                             site_dir=str(self.site_dir), extra=self.extra,
+                             hooks=[*self.config.hooks, banner.__file__])  # preview only: the error banner's script
+        served.site_url = self.resident.serve_url
+        return served
+
+    def start(self) -> bool:
+        """The first complete run; False when there is nothing good to show (the problems were printed)."""
+        first = regenerate(self.project, self.site, self.caches)
+        if first.catalogue is None and not (self.project.staging_dir / "index.md").exists():
+            return False
+        if first.catalogue is not None:
+            self.later.write(first.catalogue)
+            check_publishable(self.project, self.config, first.catalogue)  # what must change before publishing
+        # The pages' Content-Security-Policy, as in a build. The map documents, the only pages that load tiles,
+        # are regenerated with their own policy on every run, so a change of tiles needs no restart.
+        # The footer's identity too.
+        self.extra.update(site_extra(first.catalogue.settings if first.catalogue else None))
+        # Generated pages are kept out of the nav on purpose; listing them on every rebuild would bury our errors.
+        logging.getLogger("mkdocs.structure.nav").setLevel(logging.WARNING)
+        # MkDocs warns on every dirty build that links may be stale: the preview chose that, so not on every save.
+        logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
+        os.environ[banner.DOCS_DIR_VARIABLE] = str(self.project.docs_dir)  # the hook names an editor's page docs/…
+        self.resident.build(dirty=False)
+        return True
+
+    def rebuild(self, changed: set[Path]) -> None:
+        """After a change of sources: regenerate what they feed, let MkDocs render what that changed, and return
+        (the server then reloads the browsers); the open data follows in the background."""
+        if not changed:
+            return
+        project = self.project
+        self.later.stop()  # it would write what this run may change: this run starts it again
+        if any(not path.is_relative_to(project.data_dir) for path in changed):
+            self.caches.clear()  # templates or hand-written docs changed: pages may depend on them in any way
+        result = regenerate(project, self.site, self.caches, self.later.paths)
+        theme = any(path == project.config_file or path.is_relative_to(project.root / "overrides")
+                    for path in changed)
+        started = time.perf_counter()
+        try:
+            how = _show(self.resident, result.changed, complete=theme, rescan=result.rescan)
+        except Exception as error:  # noqa: BLE001 - MkDocs stopped (a Markdown extension, a theme template)
+            where = "".join(traceback.format_exception_only(error)).strip()
+            print(f"[{time.strftime('%H:%M:%S')}] MkDocs 生成页面失败（MkDocs failed）：{where}\n"
+                  "改好后保存，预览会再试（the next save tries again）。", file=sys.stderr, flush=True)
+            return
+        print(f"[{time.strftime('%H:%M:%S')}] 预览已更新（preview updated）：{how}，"
+              f"{time.perf_counter() - started:.1f} 秒。", file=sys.stderr, flush=True)
+        if result.catalogue is not None:
+            self.later.start(result.catalogue)
+
+
+def _show(resident: ResidentSite, changed: list[str], *, complete: bool = False, rescan: bool = False) -> str:
+    """Have MkDocs render what changed, the cheapest way that is right; say which way."""
+    if complete:  # the theme or the configuration: every page's frame may have changed
+        resident.build(dirty=False)
+        return "全部页面重新生成（complete build）"
+    if rescan or not resident.update(changed):
+        resident.build(dirty=True)
+        return "重新登记全部文件（dirty build）"
+    return f"{len(changed)} 个文件重新生成（changed files only）"
+
+
+class _OpenDataLater:
+    """The open data downloads (``open_data_files``: every record, seconds at 10,000 stations), written after an
+    edit has been shown, in a thread of their own. The next edit stops them (between two files) and starts them
+    again once its pages are shown; until then the downloads are those of an earlier edit."""
+
+    def __init__(self, project: Project, site: SiteInfo, caches: Caches, resident: ResidentSite) -> None:
+        self.project, self.site, self.caches, self.resident = project, site, caches, resident
+        self.paths: set[str] = set()  # what the open data wrote last time: the pages' runs leave these alone
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def start(self, catalogue: Catalogue) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.write, args=(catalogue,), daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+
+    def wait(self) -> None:
+        """Until the open data of the latest edit is written."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def write(self, catalogue: Catalogue) -> None:
+        started = time.perf_counter()
+        staging = self.project.staging_dir
+        writer = TreeWriter(staging, self.caches.written_files())
+        try:
+            for path, content in open_data_files(self.project, catalogue, self.site):
+                if self._stop.is_set():
+                    return
+                writer.write(path, content)
+            written = {Path(path).relative_to(staging).as_posix() for path in writer.written}
+            gone = self.paths - written
+            for path in gone:
+                (staging / path).unlink(missing_ok=True)
+            self.paths = written
+            if self.resident.config is not None and (writer.changed_paths or gone):  # MkDocs has built once
+                _show(self.resident, writer.changed_paths, rescan=bool(gone))
+        except Exception as error:  # noqa: BLE001 - a bug: say so; the pages are shown, the next save tries again
+            where = "".join(traceback.format_exception(error)[-3:]).rstrip()
+            print(f"[{time.strftime('%H:%M:%S')}] 开放数据没有更新（open data not updated）：{where}",
+                  file=sys.stderr, flush=True)
+            return
+        print(f"[{time.strftime('%H:%M:%S')}] 开放数据已更新（open data updated）：{writer.changed} 个文件，"
+              f"{time.perf_counter() - started:.1f} 秒。", file=sys.stderr, flush=True)
+
+
+def regenerate(project: Project, site: SiteInfo, caches: Caches, later: set[str] | None = None) -> Regenerated:
+    """Validate and write changed pages, all but the open data (its files last time: ``later``), which
+    ``_OpenDataLater`` writes; on bad data keep the last good pages (no catalogue then)."""
     started = time.perf_counter()
     caches.start_run()
     try:
         catalogue = load_catalogue(project)
-        writer = generate_pages(project, catalogue, site)
+        writer = generate_pages(project, catalogue, site, later=later or set())
     except DataError as error:
         report = error.report(after="预览保持上一次正确的版本。")
-        _failed(project, caches, report)
-        return None
+        return _failed(project, caches, report, rescan=False)  # found before anything was written
     except (BuildFailed, jinja2.TemplateError) as error:  # a page template or the map settings
         where = f"{error.filename}:{error.lineno}: " if isinstance(error, jinja2.TemplateSyntaxError) else ""
-        _failed(project, caches, f"{where}页面生成失败（page generation failed）：{error}\n预览保持上一次正确的版本。")
-        return None
+        return _failed(project, caches,
+                       f"{where}页面生成失败（page generation failed）：{error}\n预览保持上一次正确的版本。")
     except Exception as error:  # noqa: BLE001 - a bug, or a template raising ValueError: say so, keep serving
         caches.clear()  # a run that stopped half-way may have left its caches half-updated
         where = "".join(traceback.format_exception(error)[-3:]).rstrip()
-        _failed(project, caches, f"生成页面时出错（unexpected error）：{where}\n"
-                                 "预览保持上一次正确的版本；改好后保存，预览会再试（the next save tries again）。")
-        return None
+        return _failed(project, caches, f"生成页面时出错（unexpected error）：{where}\n预览保持上一次正确的版本；"
+                                        "改好后保存，预览会再试（the next save tries again）。")
     # What is alive now is the cache, kept for the whole session: out of the collector's way, or its full
     # passes over 10,000 records' objects cost seconds of each run.
     gc.collect()
@@ -108,54 +256,44 @@ def regenerate(project: Project, site: SiteInfo, caches: Caches) -> Catalogue | 
     print(f"[{time.strftime('%H:%M:%S')}] 数据校验通过（data OK），{writer.changed} 个文件已更新；"
           f"沿用未改动的 {caches.files_reused} 个数据文件和 {caches.pages_reused} 个页面"
           f"（{time.perf_counter() - started:.1f} 秒）。", file=sys.stderr, flush=True)
-    return catalogue
+    return Regenerated(catalogue, writer.changed_paths, rescan=bool(writer.removed))
 
 
-def _failed(project: Project, caches: Caches, report: str) -> None:
+def _failed(project: Project, caches: Caches, report: str, rescan: bool = True) -> Regenerated:
     """Say it in the terminal, with a time so a new failure is told from an old one, and on every page."""
     red, plain = ("\033[1;31m", "\033[0m") if sys.stderr.isatty() else ("", "")
     print(f"\n{red}[{time.strftime('%H:%M:%S')}] ✗ 最近一次修改没有通过校验（validation failed）：{plain}\n{report}\n",
           file=sys.stderr, flush=True)
     banner.show(project.staging_dir, report)
     # Written behind the writer's back: the next good run must write its empty report again.
-    caches.written.digests.pop(str(banner.report_file(project.staging_dir)), None)
+    report_file = banner.report_file(project.staging_dir)
+    caches.written.digests.pop(str(report_file), None)
+    return Regenerated(None, [report_file.relative_to(project.staging_dir).as_posix()], rescan)
 
 
 class _Changes(FileSystemEventHandler):
-    """Paths that changed since the last ``take()``, told by the operating system: polling 10,000 data
-    files twice a second kept half a core busy and slowed the very rebuild it was waiting for."""
+    """Source paths that changed since the last ``take()``, told by the operating system; each change calls
+    ``on_change`` (the server's rebuild request)."""
 
-    def __init__(self) -> None:
+    def __init__(self, project: Project) -> None:
+        self.folders = [project.data_dir, project.docs_dir, project.root / "overrides", project.templates_dir]
+        self.config_file = project.config_file
+        self.on_change: Callable[[], None] = lambda: None
         self._paths: set[Path] = set()
         self._lock = threading.Lock()
-        self.happened = threading.Event()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         # Not "opened"/"closed": the rebuild itself reads every data file.
         if event.is_directory or event.event_type not in ("created", "modified", "deleted", "moved"):
             return
-        with self._lock:
-            self._paths.update(Path(os.fsdecode(p)) for p in (event.src_path, getattr(event, "dest_path", "")) if p)
-        self.happened.set()
+        paths = {Path(os.fsdecode(p)) for p in (event.src_path, getattr(event, "dest_path", "")) if p}
+        paths = {p for p in paths if p == self.config_file or any(p.is_relative_to(f) for f in self.folders)}
+        if paths:
+            with self._lock:
+                self._paths.update(paths)
+            self.on_change()
 
     def take(self) -> set[Path]:
         with self._lock:
             paths, self._paths = self._paths, set()
-        self.happened.clear()
         return paths
-
-
-def _watch(project: Project, site: SiteInfo, caches: Caches, folders: list[Path]) -> None:
-    changes = _Changes()
-    observer = Observer()
-    for folder in folders:
-        observer.schedule(changes, str(folder), recursive=True)
-    observer.start()
-    while True:
-        changes.happened.wait()
-        while changes.happened.wait(QUIET_SECONDS):  # an editor saving several files: wait for the last
-            changes.happened.clear()
-        changed = changes.take()
-        if any(not path.is_relative_to(project.data_dir) for path in changed):
-            caches.clear()  # templates or hand-written docs changed: pages may depend on them in any way
-        regenerate(project, site, caches)
