@@ -26,6 +26,7 @@ from conftest import ROOT, TODAY, PageVisit, _site_mount_path, project_copy, ser
 from scripts.outputs.open_data import CSV_PATH
 from scripts.pipeline.build import Project
 from scripts.preview import banner
+from scripts.preview import serve as serve_module
 from scripts.preview.serve import LivePreview
 
 T = TypeVar("T")
@@ -191,8 +192,19 @@ def test_after_edits_the_preview_shows_what_a_fresh_preview_of_the_same_data_sho
     station, service = data_copy / "stations" / "xiaoge-01.yaml", data_copy / "services" / "counselling.yaml"
     station.write_text(station.read_text(encoding="utf-8").replace("name: 长征街小哥驿站", "name: 改了名的驿站")
                        .replace("amenities: [", "amenities: [wifi, "), encoding="utf-8")
+    # The next save comes while the open data is being written, after its first two files (the stations' GeoJSON
+    # and CSV): those stop there, unshown, and the next save shows them although it does not change them.
+    written = serve_module.open_data_files
+
+    def interrupted(*args: object) -> Iterator[tuple[str, str | bytes]]:
+        for number, file in enumerate(written(*args)):
+            if number == 2:
+                assert live.later.stopping.wait(30), "the next save stops the open data"
+            yield file
+
+    monkeypatch.setattr(serve_module, "open_data_files", interrupted)
     live.rebuild({station})
-    live.later.wait()
+    monkeypatch.setattr(serve_module, "open_data_files", written)
     service.write_text(service.read_text(encoding="utf-8").replace("name: 心理咨询", "name: 心理疏导"),
                        encoding="utf-8")
     live.rebuild({service})
@@ -204,6 +216,7 @@ def test_after_edits_the_preview_shows_what_a_fresh_preview_of_the_same_data_sho
 
     shown, expected = files(live.site_dir), files(fresh.site_dir)
     assert "改了名的驿站" in shown["stations/xiaoge-01/index.html"].decode()
+    assert "wifi" in shown[CSV_PATH].decode("utf-8-sig")  # shown by the second save
     assert "心理疏导" in shown["services/counselling/index.html"].decode()
     assert sorted(shown) == sorted(expected)
     differ = [path for path in expected if shown[path] != expected[path]]
@@ -231,11 +244,13 @@ def test_each_edit_renders_what_it_changed_and_the_open_data_follows(data_copy: 
         station.write_text(original.replace(f"name: {name}", "name: 只改这一个驿站"), encoding="utf-8")
         preview.wait_for(lambda: heading(preview.fetch("stations/xiaoge-01/")) == "只改这一个驿站", REBUILD_SECONDS,
                          "the renamed station")
+        preview.wait_for(lambda: "预览已更新" in preview.terminal()[len(before):], REBUILD_SECONDS,
+                         "the update's line in the terminal")
         update = preview.terminal()[len(before):]
         assert "（changed files only）" in update and "dirty build" not in update, update
         # The downloads, made from every record, are written after the page was shown.
         preview.wait_for(lambda: "只改这一个驿站" in text_of(CSV_PATH), REBUILD_SECONDS, "the station in the CSV")
-        assert "开放数据已更新" in preview.terminal()
+        preview.wait_for(lambda: "开放数据已更新" in preview.terminal(), REBUILD_SECONDS, "the open data's line")
 
         before = preview.terminal()
         (data_copy / "stations" / "xiaoge-99.yaml").write_text(
@@ -243,13 +258,15 @@ def test_each_edit_renders_what_it_changed_and_the_open_data_follows(data_copy: 
             encoding="utf-8")
         preview.wait_for(lambda: heading(preview.fetch("stations/xiaoge-99/")) == "新加的驿站", REBUILD_SECONDS,
                          "the new station's page")
-        assert "（dirty build）" in preview.terminal()[len(before):]
+        preview.wait_for(lambda: "（dirty build）" in preview.terminal()[len(before):], REBUILD_SECONDS,
+                         "the dirty build's line")
 
         # The footer is the theme's (overrides/): every page, not only edited ones, shows the change.
         footer = root / "overrides" / "partials" / "copyright.html"
         footer.write_text(footer.read_text(encoding="utf-8") + "<p>页脚改过了</p>\n", encoding="utf-8")
         preview.wait_for(lambda: "页脚改过了" in text_of(other), REBUILD_SECONDS, "the new footer on another page")
-        assert "（complete build）" in preview.terminal()
+        preview.wait_for(lambda: "（complete build）" in preview.terminal(), REBUILD_SECONDS,
+                         "the complete build's line")
         assert "Traceback" not in preview.terminal()
 
 

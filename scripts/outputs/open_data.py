@@ -121,17 +121,18 @@ def open_data_files(catalogue: Catalogue, site: SiteInfo,
     """The two downloads, the Open Referral HSDS export (``hsds.py``) and the page describing them, as (path
     under docs, content)."""
     rows = station_rows(catalogue, site)
-    geojson, table = stations_geojson(rows), stations_csv(rows)
-    yield GEOJSON_PATH, geojson
-    yield CSV_PATH, table
-    hsds = list(hsds_files(catalogue, site))
-    yield from hsds
+    sizes: dict[str, int] = {}
+    for path, content in ((GEOJSON_PATH, stations_geojson(rows)), (CSV_PATH, stations_csv(rows))):
+        sizes[path] = len(content.encode("utf-8"))
+        yield path, content
+    hsds_sizes = []  # each file as soon as it is made: the live preview can stop between two
+    for path, content in hsds_files(catalogue, site):
+        hsds_sizes.append((path, len(content.encode("utf-8"))))
+        yield path, content
     yield IMPORT_TEMPLATE_PATH, import_template(catalogue)
-    sizes = {name: len(content.encode("utf-8")) for name, content in ((GEOJSON_PATH, geojson), (CSV_PATH, table))}
     yield PAGE_PATH, renderer.render(
         "open_data.md", PAGE_PATH, fields=FIELDS, sizes=sizes, separator=CSV_LIST_SEPARATOR,
-        geojson_path=GEOJSON_PATH, csv_path=CSV_PATH,
-        hsds_files=[(path, len(content.encode("utf-8"))) for path, content in hsds],
+        geojson_path=GEOJSON_PATH, csv_path=CSV_PATH, hsds_files=hsds_sizes,
     )
 
 

@@ -198,6 +198,13 @@ class RecordPagesStage:
         return env
 
 
+    def on_post_build(self, config: MkDocsConfig, **_: Any) -> None:
+        """Everything is written: let go of the files' contents (at 10,000 stations some 400 MB), before the search
+        index and the checks run beside this process."""
+        self.in_memory.clear()
+        self.nav = None
+
+
 class _Warnings(logging.Handler):
     """What a worker logs at warning level or above, to be logged again in the parent."""
 

@@ -333,14 +333,22 @@ class PendingIndex:
             raise SearchIndexFailed("Pagefind 建立搜索索引失败（search index failed）：\n"
                                     + self.log_file.read_text(encoding="utf-8", errors="replace"))
         _check(self.output, self.count)
-        _keep_runtime_only(self.output)
+        try:
+            _keep_runtime_only(self.output)
+        except OSError as error:
+            raise SearchIndexFailed(f"搜索索引无法整理（the index could not be tidied）：{error}") from None
         try:
             make_filters_deterministic(self.output, INDEX_LANGUAGE)
         except (pagefind_order.UnexpectedLayout, OSError, KeyError, ValueError) as error:
             raise SearchIndexFailed(f"Pagefind 的筛选文件无法排序（filter files could not be put in order）：{error}") \
                 from None
-        _write_rules(self.site_dir, self.output, self.synonyms, self.amenities, self.schedules)
-        self.output.rename(self.site_dir / OUTPUT)
+        target = self.site_dir / OUTPUT
+        try:
+            _write_rules(self.site_dir, self.output, self.synonyms, self.amenities, self.schedules)
+            shutil.rmtree(target, ignore_errors=True)  # a docs/pagefind/ folder would have no business there
+            shutil.move(self.output, target)  # a rename, unless the work folder is on another file system
+        except OSError as error:
+            raise SearchIndexFailed(f"搜索索引无法放入网站（index not moved into the site）：{error}") from None
         return self.count
 
     def __enter__(self) -> PendingIndex:

@@ -7,18 +7,19 @@ not reload, and would report the refusal. This server adds
 file from MkDocs' own script, so the reload works as MkDocs made it. Preview only: published builds
 have neither.
 
-MkDocs' server polls the folders it watches, and takes any event for a change. This one is told by the
-operating system, and ``serve``'s handler decides what is a change (not the rebuild's own reading of the sources)
-and asks for a rebuild (``request_rebuild``), which then runs and reloads the browsers as after any of MkDocs'
-own rebuilds. These reach into the server's internals (the MkDocs version is locked; ``tests/test_serve.py``
-runs a real preview).
+MkDocs' server polls the folders it watches, and takes any event for a change. This one watches nothing itself:
+``serve`` is told of changes by the operating system from before the first build, decides what is a change (not
+the rebuild's own reading of the sources) and asks for a rebuild (``request_rebuild``), which then runs and reloads
+the browsers as after any of MkDocs' own rebuilds. These reach into the server's internals (the MkDocs version is
+locked; ``tests/test_serve.py`` runs a real preview).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+
 from mkdocs import livereload
-from watchdog.events import FileSystemEventHandler
-from watchdog.observers import Observer
 
 from .banner import FOLDER
 
@@ -37,14 +38,22 @@ def files() -> dict[str, bytes]:
 
 
 class PreviewServer(livereload.LiveReloadServer):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, watched: Iterable[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.observer = Observer()  # the operating system's notifications, not MkDocs' polling
+        # MkDocs adds its reload script to pages only when it watches something: these, watched by ``serve``.
+        self._watched_paths = dict.fromkeys(watched, 1)
 
-    def watch_with(self, handler: FileSystemEventHandler, path: str, *, recursive: bool = True) -> None:
-        """Like ``watch``, but ``handler`` decides what is a change, and calls ``request_rebuild`` for it."""
-        self._watched_paths[path] = 1
-        self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
+    def listen(self) -> None:
+        """Take the address now, so that a port in use is said before the first build, not after it."""
+        self.server_bind()
+        self.server_activate()
+
+    def serve(self, *, open_in_browser: bool = False) -> None:
+        """MkDocs' ``serve`` after ``listen``, without starting its polling watcher: answer requests, run the
+        builds asked for, reload the browsers after each."""
+        logging.getLogger("mkdocs.livereload").info(f"Serving on {self.url}")
+        self.serve_thread.start()
+        self._build_loop()
 
     def request_rebuild(self) -> None:
         """What MkDocs' own watcher does on a change (``LiveReloadServer.watch``): the build loop waits until no

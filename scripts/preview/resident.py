@@ -8,15 +8,17 @@ page is rendered, and half a core spent polling meanwhile.
 Here the files, navigation and theme environment of the last build stay loaded. When the pipeline has rewritten
 files that MkDocs already knows (an edited record: its page, the list pages that show it, the finder's data),
 ``update`` renders just those pages, with the functions and plugin events of a MkDocs build, and copies just
-those other files. A new or removed file, or a page in the navigation whose title changed, needs MkDocs'
-dirty build (the files and navigation are read again); a change to the theme's templates or ``mkdocs.yml``
-needs a complete build.
+those other files. A new or removed file needs MkDocs' dirty build (the files and navigation are read again); a
+page in the navigation whose title changed, or a change to the theme's templates, ``mkdocs.yml`` or what every
+page's frame shows (the footer's identity, the Content-Security-Policy), needs a complete build.
+
+Like MkDocs' dirty builds, an update checks the anchors of the pages it renders, not of the pages linking to them.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
+from typing import Literal
 
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,7 +26,6 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
-log = logging.getLogger(__name__)
 PLUGIN_NAME = "xinfu-resident-preview"
 
 
@@ -57,25 +58,26 @@ class ResidentSite(BasePlugin):
         mkdocs_build.build(config, serve_url=self.serve_url, dirty=dirty)
         self.config = config
 
-    def update(self, changed: Iterable[str]) -> bool:
-        """Render again the pages, and copy again the other files, at these paths under the staging folder;
-        False (nothing done) when that is not enough and a build must run instead."""
+    def update(self, changed: Iterable[str]) -> Literal["dirty", "complete"] | None:
+        """Render again the pages, and copy again the other files, at these paths under the staging folder; or say
+        which build must run instead (nothing done then, or nothing that build does not do again)."""
         config, files, nav, env = self.config, self.files, self.nav, self.env
         if config is None or files is None or nav is None or env is None:
-            return False
+            return "dirty"  # the last build failed
         found = [files.get_file_from_path(path) for path in changed]
         if any(file is None for file in found):  # a file MkDocs has not registered: a new page or asset
-            return False
+            return "dirty"
         pages = [file.page for file in found if file is not None and file.page is not None]
         in_nav = {id(page) for page in nav.pages}
-        titled = [(page, page.title) for page in pages if id(page) in in_nav]  # every page's sidebar shows these
+        # Every page's sidebar shows these (a page MkDocs has not read since a dirty build has no title yet).
+        titled = [(page, page.title) for page in pages if id(page) in in_nav and page.title is not None]
         config.plugins.on_pre_build(config=config)
         try:
             for page in pages:
                 mkdocs_build._populate_page(page, config, files)
             if any(page.title != title for page, title in titled):
-                config.plugins.on_build_error(error=RuntimeError("navigation title changed"))
-                return False
+                config.plugins.on_build_error(error=RuntimeError("a title in the navigation changed"))
+                return "complete"
             for file in found:
                 if file is not None and file.page is None:
                     file.copy_file()
@@ -89,4 +91,4 @@ class ResidentSite(BasePlugin):
             self.config = None  # some pages may be half-done: the next edit gets a build
             raise
         config.plugins.on_post_build(config=config)
-        return True
+        return None

@@ -31,6 +31,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.config.config_options import IpAddress
 from mkdocs.config.defaults import MkDocsConfig
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 
 from ..outputs.render import SiteInfo
 from ..pipeline.build import (
@@ -47,6 +48,7 @@ from ..pipeline.build import (
 from ..pipeline.problems import DataError
 from ..pipeline.resolve import Catalogue
 from ..pipeline.write import TreeWriter
+from ..records.models import SiteSettings
 from . import banner, reload
 from .incremental import Caches
 from .resident import ResidentSite
@@ -71,26 +73,40 @@ def serve(project: Project, dev_addr: str) -> None:
     except ValidationError:
         sys.exit(f"--dev-addr {dev_addr}：要写成 地址:端口，如 127.0.0.1:8000（expected IP:PORT）。")
     mount_path = urllib.parse.urlsplit(site_url(project.config_file) or "/").path or "/"
-    site_dir = Path(tempfile.mkdtemp(prefix="xinfu-preview-"))
-    preview = LivePreview(project, site_dir, f"http://{host}:{port}{mount_path}")
     changes = _Changes(project)
-    server = reload.PreviewServer(builder=lambda: preview.rebuild(changes.take()), host=host, port=port,
-                                  root=str(site_dir), mount_path=mount_path)
-    server.build_delay = QUIET_SECONDS
-    server.error_handler = lambda code: _error_page(site_dir, code)
-    changes.on_change = server.request_rebuild
+    observer = Observer()  # started before the first build: a save during it is not lost
     for folder in changes.folders:
-        server.watch_with(changes, str(folder))
-    server.watch_with(changes, str(project.config_file.parent), recursive=False)  # mkdocs.yml
+        observer.schedule(changes, str(folder), recursive=True)
+    observer.schedule(changes, str(project.config_file.parent), recursive=False)  # mkdocs.yml
+    site_dir = Path(tempfile.mkdtemp(prefix="xinfu-preview-"))
+    server: reload.PreviewServer | None = None
+    preview: LivePreview | None = None
     try:
+        preview = LivePreview(project, site_dir, f"http://{host}:{port}{mount_path}")
+        server = reload.PreviewServer(builder=lambda: preview.rebuild(changes.take()), host=host, port=port,
+                                      root=str(site_dir), mount_path=mount_path,
+                                      watched=[str(f) for f in changes.folders])
+        server.build_delay = QUIET_SECONDS
+        server.error_handler = lambda code: _error_page(site_dir, code)
+        changes.on_change = server.request_rebuild
+        try:
+            server.listen()
+        except OSError as error:  # the port is taken: say so now, not after the first build
+            sys.exit(f"无法在 {host}:{port} 上预览（cannot listen）：{error.strerror}。"
+                     f"换一个端口，如 --dev-addr {host}:{port + 1}。")
+        observer.start()
         if not preview.start():
             sys.exit(1)  # nothing good to show yet; the problems were printed
         server.serve()
     except KeyboardInterrupt:
         pass
     finally:
-        preview.later.stop()
-        server.shutdown()
+        if preview is not None:
+            preview.later.stop()
+        if observer.is_alive():
+            observer.stop()
+        if server is not None:
+            server.shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)
 
 
@@ -109,6 +125,7 @@ class LivePreview:
         self.caches = Caches(extra={**banner.preview_files(), **reload.files()})
         self.project = dataclasses.replace(project, reuse=self.caches)  # the preview is a cache over the pipeline
         self.site_dir = site_dir
+        self.settings: SiteSettings | None = None  # the last good data's, for the frame of every page (site_extra)
         self.extra = dict(self.config.extra)
         self.resident = ResidentSite(self._fresh_config, serve_url)
         self.later = _OpenDataLater(self.project, self.site, self.caches, self.resident)
@@ -126,12 +143,12 @@ class LivePreview:
         if first.catalogue is None and not (self.project.staging_dir / "index.md").exists():
             return False
         if first.catalogue is not None:
+            self.settings = first.catalogue.settings
             self.later.write(first.catalogue)
             check_publishable(self.project, self.config, first.catalogue)  # what must change before publishing
-        # The pages' Content-Security-Policy, as in a build. The map documents, the only pages that load tiles,
-        # are regenerated with their own policy on every run, so a change of tiles needs no restart.
-        # The footer's identity too.
-        self.extra.update(site_extra(first.catalogue.settings if first.catalogue else None))
+        # The pages' Content-Security-Policy and the footer's identity, as in a build (a change to either renders
+        # every page again: ``rebuild``).
+        self.extra.update(site_extra(self.settings))
         # Generated pages are kept out of the nav on purpose; listing them on every rebuild would bury our errors.
         logging.getLogger("mkdocs.structure.nav").setLevel(logging.WARNING)
         # MkDocs warns on every dirty build that links may be stale: the preview chose that, so not on every save.
@@ -147,55 +164,76 @@ class LivePreview:
             return
         project = self.project
         self.later.stop()  # it would write what this run may change: this run starts it again
+        configured = project.config_file in changed
+        if configured:  # mkdocs.yml: the site's name and address, and its extra settings
+            self.config = mkdocs_config(project, project.work_dir / "serve-config-probe")
+            self.site = self.later.site = SiteInfo(self.config.site_name, self.config.site_url or "")
         if any(not path.is_relative_to(project.data_dir) for path in changed):
             self.caches.clear()  # templates or hand-written docs changed: pages may depend on them in any way
         result = regenerate(project, self.site, self.caches, self.later.paths)
-        theme = any(path == project.config_file or path.is_relative_to(project.root / "overrides")
-                    for path in changed)
-        started = time.perf_counter()
-        try:
-            how = _show(self.resident, result.changed, complete=theme, rescan=result.rescan)
-        except Exception as error:  # noqa: BLE001 - MkDocs stopped (a Markdown extension, a theme template)
-            where = "".join(traceback.format_exception_only(error)).strip()
-            print(f"[{time.strftime('%H:%M:%S')}] MkDocs 生成页面失败（MkDocs failed）：{where}\n"
-                  "改好后保存，预览会再试（the next save tries again）。", file=sys.stderr, flush=True)
-            return
-        print(f"[{time.strftime('%H:%M:%S')}] 预览已更新（preview updated）：{how}，"
-              f"{time.perf_counter() - started:.1f} 秒。", file=sys.stderr, flush=True)
+        if result.catalogue is not None:
+            self.settings = result.catalogue.settings
+        # The policy and the footer's identity are in every page's frame (data/site.yaml, or mkdocs.yml's extra).
+        extra = {**self.config.extra, **site_extra(self.settings)}
+        complete = configured or extra != self.extra or any(
+            path.is_relative_to(project.root / "overrides") for path in changed)
+        self.extra = extra
+        shown = list(dict.fromkeys([*result.changed, *sorted(self.later.unshown)]))
+        if _show_or_say(self.resident, shown, complete=complete, rescan=result.rescan):
+            self.later.unshown.clear()
         if result.catalogue is not None:
             self.later.start(result.catalogue)
 
 
 def _show(resident: ResidentSite, changed: list[str], *, complete: bool = False, rescan: bool = False) -> str:
     """Have MkDocs render what changed, the cheapest way that is right; say which way."""
-    if complete:  # the theme or the configuration: every page's frame may have changed
+    needs = "complete" if complete else "dirty" if rescan else resident.update(changed)
+    if needs == "complete":  # the theme, the configuration, the footer's identity: every page's frame may change
         resident.build(dirty=False)
         return "全部页面重新生成（complete build）"
-    if rescan or not resident.update(changed):
+    if needs == "dirty":
         resident.build(dirty=True)
         return "重新登记全部文件（dirty build）"
     return f"{len(changed)} 个文件重新生成（changed files only）"
 
 
+def _show_or_say(resident: ResidentSite, changed: list[str], **how: bool) -> bool:
+    """``_show``, saying when and how long; if MkDocs fails (a Markdown extension, a theme template), say so in the
+    terminal and return False: the preview keeps serving, and the next save tries again."""
+    started = time.perf_counter()
+    try:
+        done = _show(resident, changed, **how)
+    except Exception as error:  # noqa: BLE001 - whatever MkDocs raised, the editor gets a message, not a traceback
+        where = "".join(traceback.format_exception_only(error)).strip()
+        print(f"[{time.strftime('%H:%M:%S')}] MkDocs 生成页面失败（MkDocs failed）：{where}\n"
+              "改好后保存，预览会再试（the next save tries again）。", file=sys.stderr, flush=True)
+        return False
+    print(f"[{time.strftime('%H:%M:%S')}] 预览已更新（preview updated）：{done}，"
+          f"{time.perf_counter() - started:.1f} 秒。", file=sys.stderr, flush=True)
+    return True
+
+
 class _OpenDataLater:
     """The open data downloads (``open_data_files``: every record, seconds at 10,000 stations), written after an
     edit has been shown, in a thread of their own. The next edit stops them (between two files) and starts them
-    again once its pages are shown; until then the downloads are those of an earlier edit."""
+    again once its pages are shown; until then the downloads are those of an earlier edit. They do not reload the
+    browsers a second time: the open data page shows its new sizes when it is next opened."""
 
     def __init__(self, project: Project, site: SiteInfo, caches: Caches, resident: ResidentSite) -> None:
         self.project, self.site, self.caches, self.resident = project, site, caches, resident
         self.paths: set[str] = set()  # what the open data wrote last time: the pages' runs leave these alone
+        self.unshown: set[str] = set()  # written to the staging folder by a run that stopped before MkDocs saw them
+        self.stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
 
     def start(self, catalogue: Catalogue) -> None:
-        self._stop.clear()
+        self.stopping.clear()
         self._thread = threading.Thread(target=self.write, args=(catalogue,), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         if self._thread is not None:
-            self._stop.set()
+            self.stopping.set()
             self._thread.join()
             self._thread = None
 
@@ -210,21 +248,27 @@ class _OpenDataLater:
         writer = TreeWriter(staging, self.caches.written_files())
         try:
             for path, content in open_data_files(self.project, catalogue, self.site):
-                if self._stop.is_set():
+                if self.stopping.is_set():
+                    self.unshown.update(writer.changed_paths)  # the next edit's run shows them
                     return
                 writer.write(path, content)
-            written = {Path(path).relative_to(staging).as_posix() for path in writer.written}
-            gone = self.paths - written
-            for path in gone:
-                (staging / path).unlink(missing_ok=True)
-            self.paths = written
-            if self.resident.config is not None and (writer.changed_paths or gone):  # MkDocs has built once
-                _show(self.resident, writer.changed_paths, rescan=bool(gone))
         except Exception as error:  # noqa: BLE001 - a bug: say so; the pages are shown, the next save tries again
+            self.unshown.update(writer.changed_paths)
             where = "".join(traceback.format_exception(error)[-3:]).rstrip()
             print(f"[{time.strftime('%H:%M:%S')}] 开放数据没有更新（open data not updated）：{where}",
                   file=sys.stderr, flush=True)
             return
+        written = {Path(path).relative_to(staging).as_posix() for path in writer.written}
+        gone = self.paths - written
+        for path in gone:
+            (staging / path).unlink(missing_ok=True)
+            self.caches.written_files().digests.pop(str(staging / path), None)
+        self.paths = written
+        self.unshown.update(writer.changed_paths)
+        if self.resident.config is not None and (self.unshown or gone) \
+                and not _show_or_say(self.resident, sorted(self.unshown), rescan=bool(gone)):
+            return  # the next edit shows them
+        self.unshown.clear()  # shown, or MkDocs has not built yet (its next build reads the whole staging folder)
         print(f"[{time.strftime('%H:%M:%S')}] 开放数据已更新（open data updated）：{writer.changed} 个文件，"
               f"{time.perf_counter() - started:.1f} 秒。", file=sys.stderr, flush=True)
 
