@@ -10,6 +10,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import DATA, ROOT, _site_mount_path, build_site
+from scripts.pipeline.build import PREVIOUS_SITE
 
 
 def records(pattern: str) -> list[dict]:
@@ -119,6 +120,17 @@ def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None
     files = [str(p) for p in first if (built_site / p).is_file()]
     _, mismatch, errors = filecmp.cmpfiles(built_site, tmp_path / "site", files, shallow=False)
     assert (mismatch, errors) == ([], [])
+
+    # Built again: the site it replaces is kept under the work folder, and the one kept before it is deleted.
+    previous = tmp_path / "work" / PREVIOUS_SITE
+    (previous / "assets").mkdir(parents=True)
+    (previous / "assets" / "from-an-earlier-build.txt").write_text("old", encoding="utf-8")
+    (tmp_path / "site" / "replaced.txt").write_text("the site before", encoding="utf-8")
+    result = build_site(DATA, tmp_path / "work", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "site" / "replaced.txt").exists()
+    assert (previous / "replaced.txt").read_text(encoding="utf-8") == "the site before"
+    assert not (previous / "assets" / "from-an-earlier-build.txt").exists()
 
 
 def test_every_internal_link_and_anchor_resolves(built_site: Path) -> None:
