@@ -121,13 +121,19 @@ def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None
     _, mismatch, errors = filecmp.cmpfiles(built_site, tmp_path / "site", files, shallow=False)
     assert (mismatch, errors) == ([], [])
 
-    # Built again: the site it replaces is kept under the work folder, and the one kept before it is deleted.
+    # Built again in the same work folder: the site it replaces is kept there, and the one kept before it is
+    # deleted.
     previous = tmp_path / "work" / PREVIOUS_SITE
     (previous / "assets").mkdir(parents=True)
     (previous / "assets" / "from-an-earlier-build.txt").write_text("old", encoding="utf-8")
     (tmp_path / "site" / "replaced.txt").write_text("the site before", encoding="utf-8")
+    # The search copies are kept between builds, but not a copy of a page the site no longer has.
+    stale_copy = tmp_path / "work" / "search-pages" / "stations" / "closed-for-good" / "index.html"
+    stale_copy.parent.mkdir(parents=True)
+    stale_copy.write_text("<html><body><p>已经拆掉的驿站</p></body></html>", encoding="utf-8")
     result = build_site(DATA, tmp_path / "work", tmp_path / "site")
     assert result.exit_code == 0, result.output
+    assert not stale_copy.parent.exists()
     assert not (tmp_path / "site" / "replaced.txt").exists()
     assert (previous / "replaced.txt").read_text(encoding="utf-8") == "the site before"
     assert not (previous / "assets" / "from-an-earlier-build.txt").exists()
