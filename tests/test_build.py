@@ -10,7 +10,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import DATA, ROOT, _site_mount_path, build_site
-from scripts.pipeline.build import PREVIOUS_SITE
+from scripts.pipeline import build as build_module
+from scripts.pipeline.build import PREVIOUS_SITE, BuildFailed
 
 
 def records(pattern: str) -> list[dict]:
@@ -111,15 +112,19 @@ def test_no_page_loads_anything_from_another_host(built_site: Path) -> None:
     assert offenders == []
 
 
+def assert_same_sites(first_site: Path, second_site: Path) -> None:
+    first = sorted(p.relative_to(first_site) for p in first_site.rglob("*"))
+    second = sorted(p.relative_to(second_site) for p in second_site.rglob("*"))
+    assert first == second
+    files = [str(p) for p in first if (first_site / p).is_file()]
+    _, mismatch, errors = filecmp.cmpfiles(first_site, second_site, files, shallow=False)
+    assert (mismatch, errors) == ([], [])
+
+
 def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None:
     result = build_site(DATA, tmp_path / "work", tmp_path / "site")
     assert result.exit_code == 0, result.output
-    first = sorted(p.relative_to(built_site) for p in built_site.rglob("*"))
-    second = sorted(p.relative_to(tmp_path / "site") for p in (tmp_path / "site").rglob("*"))
-    assert first == second
-    files = [str(p) for p in first if (built_site / p).is_file()]
-    _, mismatch, errors = filecmp.cmpfiles(built_site, tmp_path / "site", files, shallow=False)
-    assert (mismatch, errors) == ([], [])
+    assert_same_sites(built_site, tmp_path / "site")
 
     # Built again in the same work folder: the site it replaces is kept there, and the one kept before it is
     # deleted.
@@ -131,12 +136,25 @@ def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None
     stale_copy = tmp_path / "work" / "search-pages" / "stations" / "closed-for-good" / "index.html"
     stale_copy.parent.mkdir(parents=True)
     stale_copy.write_text("<html><body><p>已经拆掉的驿站</p></body></html>", encoding="utf-8")
+    cut_short = tmp_path / "work" / "search-pages" / "stations" / "xiaoge-01" / "index.html"
+    cut_short.write_bytes(cut_short.read_bytes()[:-1] + b"\xe9")  # a copy a full disk cut off mid-character
     result = build_site(DATA, tmp_path / "work", tmp_path / "site")
     assert result.exit_code == 0, result.output
     assert not stale_copy.parent.exists()
+    assert cut_short.read_text(encoding="utf-8").endswith("</html>\n")
     assert not (tmp_path / "site" / "replaced.txt").exists()
     assert (previous / "replaced.txt").read_text(encoding="utf-8") == "the site before"
     assert not (previous / "assets" / "from-an-earlier-build.txt").exists()
+    assert_same_sites(built_site, tmp_path / "site")  # the index from kept copies is the same index
+
+
+def test_a_site_that_cannot_be_put_in_place_leaves_the_published_one(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("published", encoding="utf-8")
+    with pytest.raises(BuildFailed, match="could not publish"):
+        build_module._replace_directory(tmp_path / "not-built", site, tmp_path / "work" / PREVIOUS_SITE)
+    assert (site / "index.html").read_text(encoding="utf-8") == "published"
 
 
 def test_every_internal_link_and_anchor_resolves(built_site: Path) -> None:

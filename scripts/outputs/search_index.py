@@ -296,10 +296,15 @@ def start_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[Synony
             return False, None
         target = copies / relative
         # A copy the last build wrote the same is kept: on a slow disk, deleting and writing 10,000 files again
-        # took 10 s of a build after one edit.
-        if not target.is_file() or target.read_text(encoding="utf-8") != copy:
+        # took seconds of a build after one edit. Compared as bytes: a copy cut short by a full disk is rewritten.
+        data = copy.encode("utf-8")
+        try:
+            same = target.read_bytes() == data
+        except OSError:
+            same = False
+        if not same:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(copy, encoding="utf-8")
+            target.write_bytes(data)
         hours = _HOURS.search(copy)
         shown = html.unescape(hours.group(1)) if hours else None
         return True, shown if shown and not always_open(shown) else None

@@ -16,7 +16,8 @@ import logging
 import os
 import re
 import shutil
-import threading
+import subprocess
+import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -351,7 +352,8 @@ def build(project: Project) -> BuildReport:
     except BuildFailed:
         shutil.rmtree(temporary_site, ignore_errors=True)
         raise
-    sweeper.join()
+    if sweeper is not None:
+        sweeper.wait()
     _replace_directory(temporary_site, project.site_dir, previous)
     lap("publish")
     return report
@@ -414,23 +416,31 @@ def _source_date_epoch(moment: dt.datetime) -> Iterator[None]:
 
 
 def _replace_directory(new: Path, target: Path, previous: Path) -> None:
-    """Swap ``new`` into place with renames, so ``target`` is never half-written. What was there is moved to
-    ``previous``, for the next build to delete while it works (``_delete_in_background``): on a slow disk deleting
-    a site of 10,000 stations takes 10–20 s."""
+    """Swap ``new`` into place with renames, so ``target`` is never half-written (and put back if the swap fails).
+    What was there is moved to ``previous``, for the next build to delete while it works
+    (``_delete_in_background``): on a slow disk deleting a site of 10,000 stations takes 10–20 s."""
     old = target.with_name(target.name + ".old")
     shutil.rmtree(old, ignore_errors=True)  # left by a build that stopped right here
     if target.exists():
         target.rename(old)
-    new.rename(target)
+    try:
+        new.rename(target)
+    except OSError as error:
+        if old.exists():
+            old.rename(target)  # the published site stays as it was
+        raise BuildFailed(f"新网站无法放到 {target}（could not publish）：{error.strerror}。"
+                          "--work 和 --site 要在同一个磁盘分区上。") from None
     try:
         old.rename(previous)
     except OSError:  # no site was there, or the work folder is on another file system
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _delete_in_background(folder: Path) -> threading.Thread:
-    """Delete ``folder`` (the site the last build replaced) while this build validates and generates; the build
-    waits for it before it publishes. Deleting is mostly waiting for the disk, so it takes little from the stages."""
-    sweeper = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, daemon=True)
-    sweeper.start()
-    return sweeper
+def _delete_in_background(folder: Path) -> subprocess.Popen[bytes] | None:
+    """Start deleting ``folder`` (the site the last build replaced) in a process of its own, while this build
+    validates and generates; the build waits for it before it publishes. A process, not a thread: the stages fork
+    workers, and a thread would also compete with them for this process's lock on Python."""
+    if not folder.exists():
+        return None
+    return subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                             str(folder)])
