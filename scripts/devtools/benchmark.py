@@ -116,14 +116,14 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple
     _, status, usage = os.wait4(process.pid, 0)
     finished.set()
     reader.join()
-    if sampler.is_alive():
+    if sampler.ident is not None:
         sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     output = "".join(output_lines)
     if process.returncode != 0:
         raise SystemExit(f"command failed: {' '.join(command)}\n{output[-3000:]}")
-    return seconds, max(peak[0], usage.ru_maxrss / 1024) if peak[0] else usage.ru_maxrss / 1024, output
+    return seconds, max(peak[0], usage.ru_maxrss / 1024), output
 
 
 def tree_size(path: Path) -> tuple[float, int]:

@@ -197,7 +197,6 @@ class RecordPagesStage:
                 logging.getLogger(name).log(level, message)
         return env
 
-
     def on_post_build(self, config: MkDocsConfig, **_: Any) -> None:
         """Everything is written: let go of the files' contents (at 10,000 stations some 400 MB), before the search
         index and the checks run beside this process."""

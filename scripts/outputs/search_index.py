@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import posixpath
 import re
 import shutil
@@ -39,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..pipeline import forks
+from ..pipeline.write import TreeWriter
 from ..records.models import GUIDE_PAGES, SynonymGroup
 from ..records.registry import RECORD_TYPES
 from . import pagefind_order, search_rules
@@ -267,18 +267,12 @@ def search_copy(page: str, kind: str, synonyms: SynonymMatcher) -> str | None:
     )
 
 
-def build_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[SynonymGroup],
-                       amenities: Mapping[str, str] | None = None) -> int:
-    """Index ``site_dir`` into ``site_dir/pagefind``, with the rules search.js reads queries by (``amenities``:
-    each amenity's key and label, for the finder answer); return the number of pages indexed."""
-    with start_search_index(site_dir, work_dir, synonyms, amenities) as indexing:
-        return indexing.finish()
-
-
 def start_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[SynonymGroup],
                        amenities: Mapping[str, str] | None = None) -> PendingIndex:
-    """Write the search copies of ``site_dir``'s pages and start Pagefind on them; the build checks and compresses
-    the pages while it runs (Pagefind uses about one and a half of two cores) and ``finish`` puts the index in place.
+    """Write the search copies of ``site_dir``'s pages and start Pagefind on them, to index them into
+    ``site_dir/pagefind`` with the rules search.js reads queries by (``amenities``: each amenity's key and label, for
+    the finder answer). The build checks and compresses the pages while it runs (Pagefind uses about one and a half
+    of two cores) and ``finish`` puts the index in place.
 
     Pagefind writes outside the site until it is done, so nothing that walks the site meanwhile sees half an index;
     the index has no HTML and nothing links to its files, so the pages' checks do not wait for it."""
@@ -311,7 +305,11 @@ def start_search_index(site_dir: Path, work_dir: Path, synonyms: Iterable[Synony
 
     # Reading 10,000 pages and writing their copies is most of a second per thousand: one process per CPU.
     written = list(forks.ordered_map(write_copy, pages, batch=COPY_BATCH))
-    _remove_other_files(copies, {relative for (relative, _), (ok, _) in zip(pages, written, strict=True) if ok})
+    copied = TreeWriter(copies)  # copies of pages an earlier build had, and no longer has, are removed
+    for (relative, _), (ok, _) in zip(pages, written, strict=True):
+        if ok:
+            copied.keep(relative)
+    copied.remove_stale()
     output, log_file = work_dir / "pagefind-output", work_dir / "pagefind.log"
     shutil.rmtree(output, ignore_errors=True)
     return PendingIndex(
@@ -433,18 +431,6 @@ def _check(output: Path, expected: int) -> None:
     if indexed != expected:
         raise SearchIndexFailed(f"搜索索引只收录了 {indexed} 个页面，应为 {expected} 个"
                                 "（pages missing from the index）。")
-
-
-def _remove_other_files(folder: Path, kept: set[str]) -> None:
-    """Delete the files under ``folder`` (and then empty folders) whose path under it is not in ``kept``: copies of
-    pages an earlier build had."""
-    for parent, _, names in os.walk(folder, topdown=False):
-        for name in names:
-            path = os.path.join(parent, name)
-            if os.path.relpath(path, folder).replace(os.sep, "/") not in kept:
-                os.unlink(path)
-        if parent != str(folder) and not os.listdir(parent):
-            os.rmdir(parent)
 
 
 def _keep_runtime_only(output: Path) -> None:

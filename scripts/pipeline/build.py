@@ -371,18 +371,18 @@ def _check_and_index(project: Project, catalogue: Catalogue, config: MkDocsConfi
     except search_index.SearchIndexFailed as error:
         raise BuildFailed(str(error)) from None
     lap("search")
+    parallel = project.reuse.parallel
     with indexing:
         findings = guard.check_site(site_dir)  # the last line of defence: see guard.py
         if findings:
             raise BuildFailed(guard.describe(findings))
         # MkDocs checked the Markdown pages' links; this checks every page's, HTML bodies and templates too.
         broken = links.broken_links(site_dir, urllib.parse.urlsplit(config.site_url or "/").path or "/",
-                                    parallel=project.reuse.parallel)
+                                    parallel=parallel)
         if broken:
             raise BuildFailed(links.describe(broken, record_files(catalogue), project.root))
         lap("guard")
         # Compressed copies of the checked text files, for a server that sends them as they are (precompress.py).
-        parallel = project.reuse.parallel
         try:
             precompress.precompress_site(site_dir, parallel=parallel)
             lap("compress")
