@@ -12,6 +12,7 @@ failed index stop the build without publishing anything.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import re
 import shutil
@@ -24,7 +25,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ARTIFACTS, DATA, ROOT, build_site, run_cli, urllib_host
-from scripts.outputs import pagefind_order, search_index, search_rules
+from scripts.outputs import pagefind_gzip, pagefind_order, search_index, search_rules
 from scripts.outputs.search_index import (
     RULES_FILE,
     WASM_FILE,
@@ -395,3 +396,25 @@ def test_pagefind_filter_files_are_written_in_one_order(built_site: Path) -> Non
     assert pagefind_order._sorted_filter(shuffled) == raw
     with pytest.raises(pagefind_order.UnexpectedLayout):
         pagefind_order._sorted_filter(pagefind_order.SIGNATURE + b"\xa1ax\x01")  # a map: not what Pagefind wrote
+
+
+def test_what_a_first_search_downloads_is_packed_as_small_as_libdeflate_packs_it(built_site: Path) -> None:
+    """Pagefind gzips its files at zlib's usual effort; the build packs the metadata, the filters, the index chunks
+    and the WebAssembly again, smaller (pagefind_gzip.py). What they inflate to is what Pagefind wrote: its
+    signature (then WebAssembly's, in the .pagefind file), then content that Pagefind's own browser code reads (test_search_browser.py)."""
+    bundle = built_site / "pagefind"
+    files = [*bundle.glob("*.pf_meta"), *bundle.glob("filter/*.pf_filter"), *pagefind_gzip.recompressed_files(bundle)]
+    assert {path.suffix for path in files} == {".pf_meta", ".pf_filter", ".pf_index", ".pagefind"}
+    for path in files:
+        packed = path.read_bytes()
+        raw = gzip.decompress(packed)
+        assert raw.startswith(pagefind_order.SIGNATURE + (b"\0asm" if path.suffix == ".pagefind" else b"")), path
+        assert len(packed) <= len(pagefind_gzip.pack(raw)) < len(gzip.compress(raw, 9)), path
+    chunk = pagefind_gzip.recompressed_files(bundle)[-1]
+    copy = bundle.parent / "chunk-copy.pf_index"
+    copy.write_bytes(gzip.compress(gzip.decompress(chunk.read_bytes()), 6))
+    try:
+        assert pagefind_gzip.recompress(copy) > 0 and copy.read_bytes() == chunk.read_bytes()
+        assert pagefind_gzip.recompress(copy) == 0  # already as small: left alone
+    finally:
+        copy.unlink()

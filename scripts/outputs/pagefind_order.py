@@ -19,6 +19,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from . import pagefind_gzip
+
 SIGNATURE = b"pagefind_dcd"
 
 
@@ -59,7 +61,7 @@ def _unpack(data: bytes) -> bytes:
 
 
 def _pack(raw: bytes) -> bytes:
-    return gzip.compress(raw, compresslevel=9, mtime=0)
+    return pagefind_gzip.pack(raw)
 
 
 def _name_like(old: str, content: bytes) -> str:

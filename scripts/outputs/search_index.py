@@ -33,6 +33,7 @@ import posixpath
 import re
 import shutil
 import subprocess
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,7 @@ from ..pipeline import forks
 from ..pipeline.write import TreeWriter
 from ..records.models import GUIDE_PAGES, SynonymGroup
 from ..records.registry import RECORD_TYPES
-from . import pagefind_order, search_rules
+from . import pagefind_gzip, pagefind_order, search_rules
 from .pagefind_order import make_filters_deterministic
 
 # Pages riders search for, and the type shown on their results. Left out: the home page and
@@ -87,6 +88,7 @@ WASM_FILE = "wasm.unknown.pagefind"
 RUNTIME_FILES = ("pagefind.js", "pagefind-entry.json", "wasm.*.pagefind", "*.pf_meta", "index", "fragment", "filter",
                  RULES_FILE)
 COPY_BATCH = 500  # pages per task when the copies are made in parallel
+RECOMPRESS_BATCH = 16  # index chunks per task (10,000 stations: about 110 chunks, 10 MB inflated)
 LANGUAGE = "und"  # undetermined: Pagefind splits words at spaces only
 
 _ARTICLE = re.compile(r'<article class="md-content__inner[^"]*">(.*?)</article>', re.S)
@@ -332,7 +334,7 @@ class PendingIndex:
     synonyms: list[SynonymGroup]
     amenities: dict[str, str]
 
-    def finish(self) -> int:
+    def finish(self, parallel: bool = True) -> int:
         """Wait for Pagefind; raise ``SearchIndexFailed`` if its index is not complete; return the pages indexed."""
         with self.process:
             self.process.wait()
@@ -349,6 +351,12 @@ class PendingIndex:
         except (pagefind_order.UnexpectedLayout, OSError, KeyError, ValueError) as error:
             raise SearchIndexFailed(f"Pagefind 的筛选文件无法排序（filter files could not be put in order）：{error}") \
                 from None
+        try:
+            # The chunks and the WebAssembly, a tenth smaller: what a first search downloads (pagefind_gzip.py).
+            list(forks.ordered_map(pagefind_gzip.recompress, pagefind_gzip.recompressed_files(self.output),
+                                  batch=RECOMPRESS_BATCH, parallel=parallel))
+        except (OSError, EOFError, zlib.error) as error:
+            raise SearchIndexFailed(f"搜索索引无法重新压缩（index files could not be recompressed）：{error}") from None
         target = self.site_dir / OUTPUT
         try:
             _write_rules(self.site_dir, self.output, self.synonyms, self.amenities, self.schedules)

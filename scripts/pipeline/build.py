@@ -386,7 +386,7 @@ def _check_and_index(project: Project, catalogue: Catalogue, config: MkDocsConfi
         try:
             precompress.precompress_site(site_dir, parallel=parallel)
             lap("compress")
-            indexing.finish()
+            indexing.finish(parallel=parallel)
             precompress.precompress_site(site_dir, under=site_dir / search_index.OUTPUT, parallel=parallel)
         except (search_index.SearchIndexFailed, precompress.PrecompressFailed) as error:
             raise BuildFailed(str(error)) from None
