@@ -250,6 +250,13 @@ def test_the_query_rules_are_published(built_site: Path) -> None:
     wages = next(g for g in rules["groups"] if "讨薪" in g["words"])
     assert wages["answers"][0] == {"url": "services/rights-protection/", "title": "权益维护", "kind": "服务"}
     assert all((built_site / "pagefind" / name).is_file() for name in rules["preload"])
+    # The hours filter, which every search reads, with the metadata and the WebAssembly.
+    files = pagefind_order.index_files(built_site / "pagefind", search_index.INDEX_LANGUAGE)
+    assert [f"filter/{stem}.pf_filter" for stem in files.filters] == rules["preload"][2:] and files.filters
+    # Each index chunk's first and last word, for search.js to ask for a query's chunks early.
+    assert rules["chunks"] == [list(chunk) for chunk in files.chunks] and len(files.chunks) > 1
+    assert all((built_site / "pagefind" / "index" / f"{stem}.pf_index").is_file() for _, _, stem in files.chunks)
+    assert [first for first, _, _ in files.chunks] == sorted(first for first, _, _ in files.chunks)
     assert "的地方" in rules["stop"] and rules["stop"] == sorted(rules["stop"], key=lambda w: (-len(w), w))
     assert rules["amenities"]["charging"] == "充电"
 
@@ -401,7 +408,8 @@ def test_pagefind_filter_files_are_written_in_one_order(built_site: Path) -> Non
 def test_what_a_first_search_downloads_is_packed_as_small_as_libdeflate_packs_it(built_site: Path) -> None:
     """Pagefind gzips its files at zlib's usual effort; the build packs the metadata, the filters, the index chunks
     and the WebAssembly again, smaller (pagefind_gzip.py). What they inflate to is what Pagefind wrote: its
-    signature (then WebAssembly's, in the .pagefind file), then content that Pagefind's own browser code reads (test_search_browser.py)."""
+    signature (then WebAssembly's, in the .pagefind file), then content that Pagefind's own browser code reads
+    (test_search_browser.py)."""
     bundle = built_site / "pagefind"
     files = [*bundle.glob("*.pf_meta"), *bundle.glob("filter/*.pf_filter"), *pagefind_gzip.recompressed_files(bundle)]
     assert {path.suffix for path in files} == {".pf_meta", ".pf_filter", ".pf_index", ".pagefind"}

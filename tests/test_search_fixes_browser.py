@@ -177,8 +177,13 @@ def test_at_night_no_open_station_comes_after_a_closed_one(phone: PageVisit, sit
     page = phone.page
     page.clock.set_fixed_time(SATURDAY_NIGHT)
     page.goto(site_url + "about/")
+    fragments: list[str] = []
+    page.on("request", lambda request: fragments.append(request.url) if "/fragment/" in request.url else None)
     open_search(phone)
     type_query(phone, query)
+    first_page = page.locator(".md-search-result__item").count()
+    # The first page in one round of downloads: the results read are chosen after open and closed are known.
+    assert len(fragments) <= first_page + 1, (fragments, first_page)
     total = int(re.search(r"找到 (\d+) 个结果", page.locator(META).inner_text()).group(1))
     more = page.locator(".search-more button")
     while more.count():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import pagefind_gzip
@@ -51,6 +52,33 @@ def make_filters_deterministic(output: Path, language: str) -> None:
     if text.count(f'"{old_meta_hash}"') != 1:
         raise UnexpectedLayout(f"pagefind-entry.json does not name {old_meta_hash} once")
     entry_path.write_text(text.replace(f'"{old_meta_hash}"', f'"{new_meta_hash}"'), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class IndexFiles:
+    """What a Pagefind bundle's metadata names: its index chunks, as (first word, last word, file stem) in its order,
+    and its filter files' stems."""
+
+    chunks: list[tuple[str, str, str]]
+    filters: list[str]
+
+
+def index_files(output: Path, language: str) -> IndexFiles:
+    """The chunks and filter files the metadata of ``output`` (a Pagefind bundle) names.
+
+    The metadata is CBOR ``[version, pages, chunks, filters, sorts, meta fields]``; a chunk is
+    ``[from, to, hash]``, a filter ``[name, hash]``. Another layout (another Pagefind version) raises."""
+    meta_hash = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"][language]["hash"]
+    raw = _unpack((output / f"pagefind.{meta_hash}.pf_meta").read_bytes())
+    decoded, end = _decode(raw, len(SIGNATURE))
+    if end != len(raw) or not (isinstance(decoded, list) and len(decoded) >= 4):
+        raise UnexpectedLayout("the metadata is not [version, pages, chunks, filters, …]")
+    chunks, filters = decoded[2], decoded[3]
+    if not all(isinstance(c, list) and len(c) == 3 and all(isinstance(part, str) for part in c) for c in chunks):
+        raise UnexpectedLayout("an index chunk is not [from, to, hash]")
+    if not all(isinstance(f, list) and len(f) == 2 and all(isinstance(part, str) for part in f) for f in filters):
+        raise UnexpectedLayout("a filter is not [name, hash]")
+    return IndexFiles([(first, last, stem) for first, last, stem in chunks], [stem for _, stem in filters])
 
 
 def _unpack(data: bytes) -> bytes:

@@ -362,7 +362,7 @@ class PendingIndex:
             _write_rules(self.site_dir, self.output, self.synonyms, self.amenities, self.schedules)
             shutil.rmtree(target, ignore_errors=True)  # a docs/pagefind/ folder would have no business there
             shutil.move(self.output, target)  # a rename, unless the work folder is on another file system
-        except OSError as error:
+        except (OSError, pagefind_order.UnexpectedLayout, KeyError, ValueError) as error:
             raise SearchIndexFailed(f"搜索索引无法放入网站（index not moved into the site）：{error}") from None
         return self.count
 
@@ -387,7 +387,12 @@ def _write_rules(site_dir: Path, output: Path, synonyms: list[SynonymGroup], ame
     rules = search_rules.rules(synonyms, pages, amenities, marks)
     # What Pagefind fetches after its entry file, named here so that search.js can ask for them at once.
     entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"][INDEX_LANGUAGE]
-    rules["preload"] = [f"pagefind.{entry['hash']}.pf_meta", f"wasm.{entry['wasm'] or 'unknown'}.pagefind"]
+    # The filter too (each station's hours): every search asks which results are open now.
+    files = pagefind_order.index_files(output, INDEX_LANGUAGE)
+    rules["preload"] = [f"pagefind.{entry['hash']}.pf_meta", f"wasm.{entry['wasm'] or 'unknown'}.pagefind",
+                        *(f"filter/{stem}.pf_filter" for stem in files.filters)]
+    # Which index chunk holds which words: search.js asks for a query's chunks while Pagefind is still starting.
+    rules["chunks"] = files.chunks
     rules["hours"] = {hours_name(hours): hours for hours in schedules}  # each distinct schedule, by its filter value
     (output / RULES_FILE).write_text(json.dumps(rules, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 

@@ -32,13 +32,13 @@
   // The site's root, from this script's own address (assets/javascripts/search.js).
   var siteRoot = new URL("../../", document.currentScript.src);
   var indexRoot = new URL("pagefind/", siteRoot);
-  // One screen of a phone, and no more result fragments than a browser fetches at once from one host over HTTP/1.1
-  // (six), so that the first results need one round of downloads, not two.
-  var PAGE_SIZE = 6;
+  // More than a phone shows above its keyboard, and with one more (see RERANK) no more result fragments than a
+  // browser fetches at once from one host over HTTP/1.1 (six): the first results need one round of downloads.
+  var PAGE_SIZE = 5;
   var ENTRY_TAG = String(Date.now());
-  // How many of Pagefind's results are read (one small fragment each) to rank them by title: its first page of
-  // results, where a page titled as the query is. Open now is known for every result without reading it.
-  var RERANK = PAGE_SIZE;
+  // How many results are read (one small fragment each) to rank them by title (see rerank): a first page and one,
+  // six, what a browser fetches at once. Open now is known for every result without reading it.
+  var RERANK = PAGE_SIZE + 1;
   var TEXT = {
     idle: "键入以开始搜索",
     loading: "正在加载搜索…",
@@ -76,6 +76,7 @@
   var WASM_FILE = "wasm.unknown.pagefind";
 
   var pagefindModule = null;  // Pagefind's module, once imported
+  var rulesReady = null;  // a promise of the query rules, which come before Pagefind is ready
   var settled = null;  // the current load of Pagefind, failed or not
   var forgotten = Promise.resolve();  // the last failed load, forgotten (see reset)
 
@@ -110,13 +111,52 @@
           return pagefind;
         });
       });
-      engine = Promise.all([pagefindReady, data, loadHours()]).then(function (loaded) {
-        return { pagefind: loaded[0], rules: compileRules(loaded[1]) };
+      rulesReady = data.then(compileRules);
+      engine = Promise.all([pagefindReady, rulesReady, loadHours()]).then(function (loaded) {
+        return { pagefind: loaded[0], rules: loaded[1] };
       });
       settled = pagefindReady.then(ignore, ignore);
       engine.catch(reset);
     }
     return engine;
+  }
+
+  /* The index chunks the query's words are in, asked for as soon as the query and the rules are there, while the
+   * WebAssembly is on its way: Pagefind can name them only once it has started, half a second later on a slow
+   * phone's first search.
+   * Pagefind's own choice (request_indexes): for each word, the first chunk whose first and last words enclose
+   * it, in code point order (search_index.py writes the chunks' bounds). Only the words of the query as typed,
+   * which are searched first, and only Chinese characters and plain letters and digits, which Pagefind reads
+   * as they are; anything else is left to Pagefind. */
+  function preloadChunks(rules, query) {
+    var typed = understand(rules, query).candidates[0];
+    if (!typed || !rules.chunks || wasmArrived()) return;
+    [].concat.apply([], terms(rules, typed)).forEach(function (word) {
+      if (!(rules.han.test(word) && Array.from(word).length === 1) && !/^[a-z0-9]+$/.test(word)) return;
+      var chunk = rules.chunks.filter(function (c) {
+        return codePointOrder(c[0], word) <= 0 && codePointOrder(word, c[1]) <= 0;
+      })[0];
+      if (chunk) preload(new URL("index/" + chunk[2] + ".pf_index", indexRoot).href);
+    });
+  }
+
+  /* Whether the WebAssembly has arrived: from then on Pagefind may be asking for chunks itself, and a chunk asked
+   * for twice might be downloaded twice. (Pagefind's init() does not say when it is done.) */
+  function wasmArrived() {
+    return performance.getEntriesByName(new URL(WASM_FILE, indexRoot).href).some(function (entry) {
+      return entry.responseEnd > 0;
+    });
+  }
+
+  /* Negative, zero or positive as ``a`` sorts before, with or after ``b`` by code points, as Rust compares. */
+  function codePointOrder(a, b) {
+    var x = Array.from(a);
+    var y = Array.from(b);
+    for (var i = 0; i < Math.min(x.length, y.length); i++) {
+      var d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d) return d;
+    }
+    return x.length - y.length;
   }
 
   /* After a failure (no network): the next search loads again. Pagefind keeps the error of its first load
@@ -169,6 +209,7 @@
       spaceMark: data.space_mark,
       hoursFilter: data.hours_filter,
       hours: data.hours,  // each distinct schedule of the stations, by its name in the index's hours filter
+      chunks: data.chunks,  // [first word, last word, file] of each index chunk, in Pagefind's order
     };
     data.groups.forEach(function (group) {
       group.words.forEach(function (word) { if (!rules.groupOf[word]) rules.groupOf[word] = group; });
@@ -386,24 +427,32 @@
   }
 
   /* Titles first, then exact phrases; among those, stations open now before closed ones, over all results.
-   * Only Pagefind's first results are read for their titles: each result's data is a download. */
+   * A result's title is a download (its fragment), so only six are read, all at once: the first six by that order
+   * without titles, the sixth giving way to Pagefind's best match if that is not among them (a closed station
+   * searched by its name still comes first). The first page (five) is then always among the results read.
+   * Reading Pagefind's first six instead, as before, took a second round of downloads (0.2 s on a slow phone
+   * network) whenever open stations further down moved up past closed ones. */
   function rerank(engine, asked, results) {
-    var head = results.slice(0, RERANK);
     var searches = Array.from(new Set(results.map(function (r) { return r.tiers; }).filter(Boolean)));
-    var tiersOfAll = Promise.all(searches).then(function (found) { return Object.assign.apply(null, [{}].concat(found)); });
-    return Promise.all([tiersOfAll].concat(head.map(function (r) { return r.result.data(); })))
-      .then(function (loaded) {
-        var tiers = loaded[0];
-        head.forEach(function (r, i) { r.page = loaded[i + 1]; });
-        results.forEach(function (r, i) {
-          r.order = [r.page ? titleTier(asked, r.page) : 2, r.later || 0, r.exact ? 0 : 1, tiers[r.id] || 0, i];
-        });
-        results.sort(function (a, b) {
-          for (var k = 0; k < a.order.length; k++) if (a.order[k] !== b.order[k]) return a.order[k] - b.order[k];
-          return 0;
-        });
+    return Promise.all(searches).then(function (found) {
+      var tiers = Object.assign.apply(null, [{}].concat(found));
+      var best = results[0];
+      results.forEach(function (r, i) { r.order = [r.later || 0, r.exact ? 0 : 1, tiers[r.id] || 0, i]; });
+      results.sort(byOrder);
+      var head = results.slice(0, RERANK);
+      if (best && head.indexOf(best) < 0) head[RERANK - 1] = best;
+      return Promise.all(head.map(function (r) { return r.result.data(); })).then(function (pages) {
+        head.forEach(function (r, i) { r.page = pages[i]; });
+        results.forEach(function (r) { r.order = [r.page ? titleTier(asked, r.page) : 2].concat(r.order); });
+        results.sort(byOrder);
         return withAnswers(engine, asked, results);
       });
+    });
+  }
+
+  function byOrder(a, b) {
+    for (var k = 0; k < a.order.length; k++) if (a.order[k] !== b.order[k]) return a.order[k] - b.order[k];
+    return 0;
   }
 
   function titleTier(asked, page) {
@@ -641,7 +690,9 @@
     }
     if (!engine) meta.textContent = TEXT.loading;
     var loaded;
-    load().then(function (e) {
+    var loading = load();
+    rulesReady.then(function (rules) { preloadChunks(rules, query); }).catch(ignore);
+    loading.then(function (e) {
       loaded = e;
       var asked = understand(e.rules, query);
       return find(e, asked).then(function (results) { return { asked: asked, results: results }; });
