@@ -32,7 +32,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -470,60 +470,93 @@ def lighthouse_figures(result: Result, site: Path, runs: int, work: Path) -> Non
     result.lighthouse_note = f"每页跑 {runs} 次，取性能分居中的一次；完整报告（JSON）在 {shown}/"
 
 
-TARGETS = {  # issue 20 (and 8, 18), for 10,000 stations on a 2-core machine
-    "整体构建": "≤ 45 s", "峰值内存": "≤ 1.5 GB", "改一条后再次构建": "≤ 15 s", "驿站页传输": "≤ 60 KB",
-    "驿站地图页传输": "≤ 250 KB", "首次搜索（充电）": "≤ 200 KB", "首次搜索（驿站）": "≤ 200 KB",
-    "筛选一次": "≤ 50 ms", "预览：改一条到显示": "≤ 3 s", "首次搜索：立即输入到出结果（慢速 4G）": "≤ 1.5 s",
-    "首次搜索：1 秒后输入到出结果（慢速 4G）": "≤ 1.5 s",
+@dataclass(frozen=True)
+class Target:
+    """A target of issue 20 (or 8, 18) for one row, and what stands in its way when a run does not meet it."""
+
+    limit: float  # in the row's own unit
+    said: str  # the target as the issue says it
+    stations: int = 10_000  # the size it is for; SHIPPED: the district's own data (--sizes 35)
+    why: str = ""
+
+
+SHIPPED = 0
+TARGETS = {  # on a 2-core machine
+    "整体构建": Target(45, "≤ 45 s", why="两个核已满：一次构建约 90 CPU 秒，与纯 MkDocs 只构建同样页面差不多"
+                      "（见“与纯 MkDocs 之比”）；不削 CPU 就到不了（benchmark.md“还可以做的”）"),
+    "峰值内存": Target(1536, "≤ 1.5 GB", why="Pagefind 一个进程就占 0.9–1.6 GB，各次不同"),
+    "改一条后再次构建": Target(15, "≤ 15 s", why="发布用的构建每次从头来，没有磁盘上的缓存；"
+                          "Pagefind 不能增量更新（一万个驿站约 10 s）"),
+    "预览：改一条到显示": Target(3, "≤ 3 s", why="重新生成（校验、页面缓存的摘要、stations.json）随记录数增长"),
+    "驿站页传输": Target(60, "≤ 60 KB", why="主题 Material 自己的脚本和样式就有 57 KB"),
+    "驿站地图页传输": Target(250, "≤ 250 KB", why="stations.json 含全部驿站（一万个约 245 KB）；要按地区分块下载"),
+    "首次搜索（充电）": Target(200, "≤ 200 KB", why="Pagefind 的页面表随页面数增长"),
+    "首次搜索（驿站）": Target(200, "≤ 200 KB", why="每个驿站页都有的字，索引块最大；页面表随页面数增长"),
+    "筛选一次": Target(50, "≤ 50 ms"),
+    "首次搜索：立即输入到出结果（慢速 4G）": Target(1.5, "≤ 1.5 s", SHIPPED,
+                                        why="WebAssembly、索引块和摘要的下载，和降速 4 倍的 CPU 上的打分"),
+    "首次搜索：1 秒后输入到出结果（慢速 4G）": Target(1.5, "≤ 1.5 s", SHIPPED,
+                                        why="索引块和摘要的下载，和降速 4 倍的 CPU 上的打分"),
 }
 
 
 def report(results: list[Result]) -> str:
-    """A Markdown table, one column per size: what docs/benchmark.md shows."""
-    rows: dict[str, list[str]] = {}
+    """A Markdown table, one column per size, then each target met or not (and why not): what benchmark.md shows."""
+    rows: dict[str, tuple[list[float | None], list[str]]] = {}  # name → the figures, and as shown
 
-    def row(name: str, values: list[str]) -> None:
-        rows[name] = values
+    def row(name: str, values: list[float | None], shown: Callable[[float | None], str]) -> None:
+        rows[name] = (values, [shown(value) for value in values])
 
-    def seconds(value: float) -> str:
+    def seconds(value: float | None) -> str:
         return f"{value:.1f} s" if value else "—"
 
     def seconds_ms(value: float | None) -> str:
-        return f"{value / 1000:.2f} s" if value else "—"
+        return f"{value:.2f} s" if value else "—"
 
-    def kb(name: str) -> list[str]:
-        return [f"{r.transfer_kb[name]:.0f} KB" if name in r.transfer_kb else "—" for r in results]
+    def kb(value: float | None) -> str:
+        return f"{value:.0f} KB" if value is not None else "—"
 
-    row("整体构建", [seconds(r.seconds) for r in results])
-    row("峰值内存", [f"{r.peak_mb:.0f} MB" for r in results])
+    def transfer(name: str) -> list[float | None]:
+        return [r.transfer_kb.get(name) for r in results]
+
+    def search(scenario: str) -> list[float | None]:
+        return [r.search_ms[scenario] / 1000 if scenario in r.search_ms else None for r in results]
+
+    row("整体构建", [r.seconds for r in results], seconds)
+    row("峰值内存", [r.peak_mb for r in results], lambda mb: f"{mb:.0f} MB")
     for stage in dict.fromkeys(k for r in results for k in r.stages):
-        row(f"　其中 {stage}", [seconds(r.stages.get(stage, 0)) for r in results])
-    row("同样构建，驿站页也走 MkDocs 的逐页流程（--plain-mkdocs）", [seconds(r.plain_build_seconds) for r in results])
-    row("纯 MkDocs 构建同样页面", [seconds(r.plain_seconds) for r in results])
-    row("与纯 MkDocs 之比", [f"{r.seconds / r.plain_seconds:.2f}×" if r.plain_seconds else "—" for r in results])
-    row("改一条后再次构建", [seconds(r.rebuild_seconds) for r in results])
-    row("预览：启动到可看", [seconds(r.preview_start_seconds) for r in results])
-    row("预览：改一条到显示", [seconds(r.preview_edit_seconds) for r in results])
-    row("site/ 大小", [f"{r.site_mb:.1f} MB" for r in results])
-    row("文件数", [f"{r.files:,}" for r in results])
-    row("每个驿站页（HTML）", [f"{r.station_page_kb:.1f} KB" for r in results])
-    row("首页传输", kb("home"))
-    row("驿站地图页传输", kb("finder"))
-    row("驿站页传输", kb("station"))
-    row("首次搜索（充电）", kb("first search"))
-    row("首次搜索（驿站）", kb("first search 驿站"))
-    row("筛选一次", [f"{r.filter_ms:.1f} ms" if r.filter_ms else "—" for r in results])
-    row("首次搜索：立即输入到出结果（慢速 4G）", [seconds_ms(r.search_ms.get("search at once")) for r in results])
-    row("首次搜索：1 秒后输入到出结果（慢速 4G）", [seconds_ms(r.search_ms.get("search after 1 s")) for r in results])
+        row(f"　其中 {stage}", [r.stages.get(stage, 0) for r in results], seconds)
+    row("同样构建，驿站页也走 MkDocs 的逐页流程（--plain-mkdocs）", [r.plain_build_seconds for r in results], seconds)
+    row("纯 MkDocs 构建同样页面", [r.plain_seconds for r in results], seconds)
+    row("与纯 MkDocs 之比", [r.seconds / r.plain_seconds if r.plain_seconds else None for r in results],
+        lambda ratio: f"{ratio:.2f}×" if ratio else "—")
+    row("改一条后再次构建", [r.rebuild_seconds for r in results], seconds)
+    row("预览：启动到可看", [r.preview_start_seconds for r in results], seconds)
+    row("预览：改一条到显示", [r.preview_edit_seconds for r in results], seconds)
+    row("site/ 大小", [r.site_mb for r in results], lambda mb: f"{mb:.1f} MB")
+    row("文件数", [r.files for r in results], lambda n: f"{n:,}")
+    row("每个驿站页（HTML）", [r.station_page_kb for r in results], lambda size: f"{size:.1f} KB")
+    row("首页传输", transfer("home"), kb)
+    row("驿站地图页传输", transfer("finder"), kb)
+    row("驿站页传输", transfer("station"), kb)
+    row("首次搜索（充电）", transfer("first search"), kb)
+    row("首次搜索（驿站）", transfer("first search 驿站"), kb)
+    row("筛选一次", [r.filter_ms or None for r in results], lambda ms: f"{ms:.1f} ms" if ms else "—")
+    row("首次搜索：立即输入到出结果（慢速 4G）", search("search at once"), seconds_ms)
+    row("首次搜索：1 秒后输入到出结果（慢速 4G）", search("search after 1 s"), seconds_ms)
 
-    header = ["", *(f"{r.stations:,} 个驿站" for r in results), "目标（一万个驿站）"]
+    header = ["", *(f"{r.stations:,} 个驿站" for r in results), "目标"]
     lines = [
         f"机器：{platform.machine()}，{os.cpu_count()} 核，{platform.system()}，Python {platform.python_version()}",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
     ]
-    lines += [f"| {name} | " + " | ".join(values) + f" | {TARGETS.get(name, '')} |" for name, values in rows.items()]
+    lines += [f"| {name} | " + " | ".join(shown) + f" | {target_text(TARGETS.get(name))} |"
+              for name, (_, shown) in rows.items()]
+    lines += ["", "与目标对照（每项按目标所说的规模）：", ""]
+    lines += [verdict(name, target, results, *rows[name]) for name, target in TARGETS.items() if name in rows]
+    lines.append(growth(results))
     lines += [
         "",
         "传输大小是手机视口的 Chromium 冷启动（无缓存）打开页面时，本站每个请求 gzip 后的字节数之和，不含地图瓦片；",
@@ -536,6 +569,42 @@ def report(results: list[Result]) -> str:
         if result.lighthouse or result.lighthouse_note or result.axe:
             lines += ["", *page_quality_report(result)]
     return "\n".join(lines)
+
+
+def target_text(target: Target | None) -> str:
+    if target is None:
+        return ""
+    return target.said + ("（示例数据）" if target.stations == SHIPPED else "（一万个驿站）")
+
+
+def verdict(name: str, target: Target, results: list[Result], values: list[float | None], shown: list[str]) -> str:
+    """One line: the target, the figure at its size, and 达到 or 未达到 with what stands in the way."""
+    wanted = len(list((ROOT / "data" / "stations").glob("*.yaml"))) if target.stations == SHIPPED \
+        else target.stations
+    at = next((i for i, r in enumerate(results) if r.stations == wanted and values[i]), None)  # 0: not measured
+    head = f"- {name} {target_text(target)}："
+    if at is None:
+        return head + "这次没有测这个规模。"
+    if values[at] <= target.limit:
+        return head + f"{shown[at]}，达到。"
+    return head + f"{shown[at]}，**未达到**。" + (f"原因：{target.why}。" if target.why else "")
+
+
+def growth(results: list[Result]) -> str:
+    """Whether build time and memory grow no faster than the number of stations, from 1,000 to 10,000."""
+    sizes = {r.stations: r for r in results if r.seconds}
+    head = "- 时间和内存随驿站数线性增长（1,000 → 10,000 个驿站）："
+    if 1_000 not in sizes or 10_000 not in sizes:
+        return head + "这次没有测这两个规模。"
+    small, large = sizes[1_000], sizes[10_000]
+    time_ratio, memory_ratio = large.seconds / small.seconds, large.peak_mb / small.peak_mb
+    figures = f"时间 ×{time_ratio:.1f}，内存 ×{memory_ratio:.1f}（驿站 ×10）"
+    if max(time_ratio, memory_ratio) <= 10 * LINEAR_SLACK:
+        return head + figures + "，达到。"
+    return head + figures + "，**未达到**：比线性增长得快，找出哪一步（上表各阶段）随规模变慢。"
+
+
+LINEAR_SLACK = 1.1  # a tenth more than linear is measurement noise on this machine, not a quadratic step
 
 
 PAGE_NAMES = {"home": "首页", "finder": "驿站地图页", "station": "驿站页"}
