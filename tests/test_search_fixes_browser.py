@@ -40,7 +40,7 @@ def type_query(visit: PageVisit, query: str) -> None:
     page = visit.page
     page.locator(".md-search__input").fill("")
     page.wait_for_function("t => document.querySelector('.md-search-result__meta').textContent === t", arg=IDLE)
-    page.keyboard.type(query)
+    page.keyboard.insert_text(query)  # one input event, as a phone's keyboard sends a word: one search
     page.wait_for_function("""failed => {
         const meta = document.querySelector('.md-search-result__meta').textContent;
         return meta.includes(failed) || (/找到/.test(meta)

@@ -15,6 +15,7 @@ a few bytes each are not worth rewriting 10,000 files.
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import deflate
@@ -25,7 +26,7 @@ RECOMPRESSED = ("wasm.*.pagefind", "index/*.pf_index")
 
 def pack(raw: bytes) -> bytes:
     """``raw`` as a gzip file (no name, no time: the same bytes every build), as small as libdeflate makes it."""
-    return deflate.gzip_compress(raw, LEVEL)
+    return bytes(deflate.gzip_compress(raw, LEVEL))
 
 
 def recompressed_files(output: Path) -> list[Path]:
@@ -34,9 +35,13 @@ def recompressed_files(output: Path) -> list[Path]:
 
 
 def recompress(path: Path) -> int:
-    """Rewrite ``path`` (a gzip file of Pagefind's) with ``pack`` when that is smaller; return the bytes saved."""
+    """Rewrite ``path`` (a gzip file of Pagefind's) with ``pack`` when that is smaller; return the bytes saved.
+    A file that is not gzip raises ``OSError`` naming it (it crosses back from a worker process as it is)."""
     packed = path.read_bytes()
-    smaller = pack(gzip.decompress(packed))
+    try:
+        smaller = pack(gzip.decompress(packed))
+    except (EOFError, zlib.error, gzip.BadGzipFile, deflate.DeflateError) as error:
+        raise OSError(f"{path.name}: {error}") from None
     if len(smaller) >= len(packed):
         return 0
     path.write_bytes(smaller)

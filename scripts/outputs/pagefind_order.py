@@ -57,28 +57,33 @@ def make_filters_deterministic(output: Path, language: str) -> None:
 @dataclass(frozen=True)
 class IndexFiles:
     """What a Pagefind bundle's metadata names: its index chunks, as (first word, last word, file stem) in its order,
-    and its filter files' stems."""
+    and its filter files' stems by filter name."""
 
     chunks: list[tuple[str, str, str]]
-    filters: list[str]
+    filters: dict[str, str]
 
 
 def index_files(output: Path, language: str) -> IndexFiles:
     """The chunks and filter files the metadata of ``output`` (a Pagefind bundle) names.
 
     The metadata is CBOR ``[version, pages, chunks, filters, sorts, meta fields]``; a chunk is
-    ``[from, to, hash]``, a filter ``[name, hash]``. Another layout (another Pagefind version) raises."""
+    ``[from, to, hash]``, a filter ``[name, hash]``. Another layout (another Pagefind version) raises
+    ``UnexpectedLayout``."""
     meta_hash = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"][language]["hash"]
     raw = _unpack((output / f"pagefind.{meta_hash}.pf_meta").read_bytes())
-    decoded, end = _decode(raw, len(SIGNATURE))
-    if end != len(raw) or not (isinstance(decoded, list) and len(decoded) >= 4):
+    try:
+        decoded, end = _decode(raw, len(SIGNATURE))
+    except (IndexError, UnicodeDecodeError) as error:  # cut short, or not text where text belongs
+        raise UnexpectedLayout(f"the metadata is not CBOR as expected: {error}") from None
+    if end != len(raw) or not (isinstance(decoded, list) and len(decoded) >= 4
+                               and isinstance(decoded[2], list) and isinstance(decoded[3], list)):
         raise UnexpectedLayout("the metadata is not [version, pages, chunks, filters, …]")
     chunks, filters = decoded[2], decoded[3]
     if not all(isinstance(c, list) and len(c) == 3 and all(isinstance(part, str) for part in c) for c in chunks):
         raise UnexpectedLayout("an index chunk is not [from, to, hash]")
     if not all(isinstance(f, list) and len(f) == 2 and all(isinstance(part, str) for part in f) for f in filters):
         raise UnexpectedLayout("a filter is not [name, hash]")
-    return IndexFiles([(first, last, stem) for first, last, stem in chunks], [stem for _, stem in filters])
+    return IndexFiles([(first, last, stem) for first, last, stem in chunks], {name: stem for name, stem in filters})
 
 
 def _unpack(data: bytes) -> bytes:

@@ -33,7 +33,6 @@ import posixpath
 import re
 import shutil
 import subprocess
-import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -355,14 +354,17 @@ class PendingIndex:
             # The chunks and the WebAssembly, a tenth smaller: what a first search downloads (pagefind_gzip.py).
             list(forks.ordered_map(pagefind_gzip.recompress, pagefind_gzip.recompressed_files(self.output),
                                   batch=RECOMPRESS_BATCH, parallel=parallel))
-        except (OSError, EOFError, zlib.error) as error:
+        except OSError as error:  # pagefind_gzip names the file
             raise SearchIndexFailed(f"搜索索引无法重新压缩（index files could not be recompressed）：{error}") from None
         target = self.site_dir / OUTPUT
         try:
             _write_rules(self.site_dir, self.output, self.synonyms, self.amenities, self.schedules)
+        except (OSError, pagefind_order.UnexpectedLayout, KeyError, ValueError) as error:
+            raise SearchIndexFailed(f"无法写出搜索规则（search rules not written）：{error}") from None
+        try:
             shutil.rmtree(target, ignore_errors=True)  # a docs/pagefind/ folder would have no business there
             shutil.move(self.output, target)  # a rename, unless the work folder is on another file system
-        except (OSError, pagefind_order.UnexpectedLayout, KeyError, ValueError) as error:
+        except OSError as error:
             raise SearchIndexFailed(f"搜索索引无法放入网站（index not moved into the site）：{error}") from None
         return self.count
 
@@ -387,10 +389,12 @@ def _write_rules(site_dir: Path, output: Path, synonyms: list[SynonymGroup], ame
     rules = search_rules.rules(synonyms, pages, amenities, marks)
     # What Pagefind fetches after its entry file, named here so that search.js can ask for them at once.
     entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"][INDEX_LANGUAGE]
-    # The filter too (each station's hours): every search asks which results are open now.
+    # The hours filter too: a search asks which of its results are open now, unless no schedule is closed at that
+    # moment (or opening-hours.js failed to load), when the download is spent for nothing.
     files = pagefind_order.index_files(output, INDEX_LANGUAGE)
-    rules["preload"] = [f"pagefind.{entry['hash']}.pf_meta", f"wasm.{entry['wasm'] or 'unknown'}.pagefind",
-                        *(f"filter/{stem}.pf_filter" for stem in files.filters)]
+    rules["preload"] = [f"pagefind.{entry['hash']}.pf_meta", f"wasm.{entry['wasm'] or 'unknown'}.pagefind"]
+    if HOURS_FILTER in files.filters:
+        rules["preload"].append(f"filter/{files.filters[HOURS_FILTER]}.pf_filter")
     # Which index chunk holds which words: search.js asks for a query's chunks while Pagefind is still starting.
     rules["chunks"] = files.chunks
     rules["hours"] = {hours_name(hours): hours for hours in schedules}  # each distinct schedule, by its filter value

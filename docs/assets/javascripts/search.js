@@ -1,6 +1,7 @@
 /* Site search in the theme's search box, over the Pagefind index that scripts/outputs/search_index.py
  * builds. Nothing is downloaded until someone opens the search: then the index's entry file, its metadata,
- * the WebAssembly and the query rules are fetched at once, in parallel, while the rider types.
+ * the WebAssembly, the hours filter and the query rules are fetched at once, in parallel, while the rider
+ * types; the index chunks a query needs follow as soon as it is typed (preloadChunks).
  *
  * The index holds Chinese one character at a time (see search_index.py), so a query is split
  * the same way: "外卖骑手 wifi" → 外 卖 骑 手 wifi. Pages that contain every character are
@@ -60,7 +61,7 @@
    * often a failed load is tried again. */
   var preloaded = {};
 
-  function preload(href) {
+  function preload(href, onload) {
     if (preloaded[href]) return;
     preloaded[href] = true;
     var link = document.createElement("link");
@@ -68,12 +69,16 @@
     link.as = "fetch";
     link.crossOrigin = "anonymous";  // what fetch() sends to its own site: the preload is then reused
     link.href = href;
+    if (onload) link.onload = onload;
     document.head.appendChild(link);
   }
 
-  // Pagefind's WebAssembly, the largest file (68 KB), by its name for an index without a language of its own
+  // Pagefind's WebAssembly, the largest file (66 KB), by its name for an index without a language of its own
   // (search_index.py WASM_FILE, which the build checks): asked for at once, not after the entry file names it.
   var WASM_FILE = "wasm.unknown.pagefind";
+  // Once it has arrived Pagefind may be asking for a query's chunks itself, and a chunk asked for twice might be
+  // downloaded twice: preloadChunks stops. (Pagefind's init() does not say when it is done.)
+  var wasmArrived = false;
 
   var pagefindModule = null;  // Pagefind's module, once imported
   var rulesReady = null;  // a promise of the query rules, which come before Pagefind is ready
@@ -84,7 +89,7 @@
 
   function load() {
     if (!engine) {
-      preload(new URL(WASM_FILE, indexRoot).href);
+      preload(new URL(WASM_FILE, indexRoot).href, function () { wasmArrived = true; });
       // Pagefind's entry file names the index's other files: asked for at once, with the tag Pagefind is given
       // below, so that its own request finds this one. A new tag each page load (Pagefind's own default) reads a
       // new deploy's entry; the service worker keeps one copy of it whatever the tag, for offline use.
@@ -130,21 +135,13 @@
    * as they are; anything else is left to Pagefind. */
   function preloadChunks(rules, query) {
     var typed = understand(rules, query).candidates[0];
-    if (!typed || !rules.chunks || wasmArrived()) return;
+    if (!typed || !rules.chunks || wasmArrived) return;
     [].concat.apply([], terms(rules, typed)).forEach(function (word) {
       if (!(rules.han.test(word) && Array.from(word).length === 1) && !/^[a-z0-9]+$/.test(word)) return;
       var chunk = rules.chunks.filter(function (c) {
         return codePointOrder(c[0], word) <= 0 && codePointOrder(word, c[1]) <= 0;
       })[0];
       if (chunk) preload(new URL("index/" + chunk[2] + ".pf_index", indexRoot).href);
-    });
-  }
-
-  /* Whether the WebAssembly has arrived: from then on Pagefind may be asking for chunks itself, and a chunk asked
-   * for twice might be downloaded twice. (Pagefind's init() does not say when it is done.) */
-  function wasmArrived() {
-    return performance.getEntriesByName(new URL(WASM_FILE, indexRoot).href).some(function (entry) {
-      return entry.responseEnd > 0;
     });
   }
 
@@ -431,7 +428,8 @@
    * without titles, the sixth giving way to Pagefind's best match if that is not among them (a closed station
    * searched by its name still comes first). The first page (five) is then always among the results read.
    * Reading Pagefind's first six instead, as before, took a second round of downloads (0.2 s on a slow phone
-   * network) whenever open stations further down moved up past closed ones. */
+   * network) whenever open stations further down moved up past closed ones. The price: a closed page titled as
+   * the query that is neither Pagefind's best match nor among those six is not read, so not moved up. */
   function rerank(engine, asked, results) {
     var searches = Array.from(new Set(results.map(function (r) { return r.tiers; }).filter(Boolean)));
     return Promise.all(searches).then(function (found) {
