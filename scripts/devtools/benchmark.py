@@ -598,7 +598,10 @@ def growth(results: list[Result]) -> str:
         return head + "这次没有测这两个规模。"
     small, large = sizes[1_000], sizes[10_000]
     time_ratio, memory_ratio = large.seconds / small.seconds, large.peak_mb / small.peak_mb
-    figures = f"时间 ×{time_ratio:.1f}，内存 ×{memory_ratio:.1f}（驿站 ×10）"
+    figures = f"时间 ×{time_ratio:.1f}，内存 ×{memory_ratio:.1f}（驿站 ×10"
+    if small.plain_seconds and large.plain_seconds:  # the same pages through plain MkDocs, in the same run
+        figures += f"；纯 MkDocs 构建同样页面 ×{large.plain_seconds / small.plain_seconds:.1f}"
+    figures += "）"
     if max(time_ratio, memory_ratio) <= 10 * LINEAR_SLACK:
         return head + figures + "，达到。"
     return head + figures + "，**未达到**：比线性增长得快，找出哪一步（上表各阶段）随规模变慢。"
