@@ -3,7 +3,7 @@
 Pagefind gzips every file it writes (its browser code inflates them itself, so no server compresses them again)
 at zlib's usual effort. libdeflate at its highest level (12) makes the same gzip stream 4–11 % smaller: measured
 on the index of 10,000 stations, the metadata (one entry per page, fetched by every search) 68.8 → 61.0 KB, the
-WebAssembly 68.0 → 65.8 KB, the largest index chunk 32.7 → 29.2 KB; a first search for 驿站 downloads about 14 KB
+WebAssembly 68.0 → 65.8 KB, the largest index chunk 32.7 → 29.2 KB; a first search for 驿站 downloads 12–14 KB
 less. The bytes inflate to exactly what Pagefind wrote, and the names stay: Pagefind names a file by what is in
 it, not by how it is packed.
 

@@ -351,7 +351,7 @@ class PendingIndex:
             raise SearchIndexFailed(f"Pagefind 的筛选文件无法排序（filter files could not be put in order）：{error}") \
                 from None
         try:
-            # The chunks and the WebAssembly, a tenth smaller: what a first search downloads (pagefind_gzip.py).
+            # The chunks and the WebAssembly, 4–11 % smaller: what a first search downloads (pagefind_gzip.py).
             list(forks.ordered_map(pagefind_gzip.recompress, pagefind_gzip.recompressed_files(self.output),
                                   batch=RECOMPRESS_BATCH, parallel=parallel))
         except OSError as error:  # pagefind_gzip names the file
