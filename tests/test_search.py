@@ -234,6 +234,14 @@ def test_snippets_are_checked_exactly() -> None:
     assert on_page("路口，A  & B", page) is not None, "two spaces"
 
 
+def test_snippets_quote_no_button(answers: dict[str, list[dict]]) -> None:
+    """Buttons every station page has (search_index.NOT_CONTENT) are not content: no snippet quotes them."""
+    buttons = ["显示位置地图", "位置地图", "打印驿站海报", "在线报告问题", "扫码打开本页", "地图导航"]
+    quoted = [(query, r["snippet"]) for query, found in answers.items() for r in found
+              if any(b in re.sub(r"<[^>]+>|\s", "", r["snippet"]) for b in buttons)]
+    assert not quoted, quoted[:5]
+
+
 def test_a_word_with_a_stop_character_is_highlighted_whole(answers: dict[str, list[dict]]) -> None:
     """现在 is the word searched for, not 现 without 在 (a stop word)."""
     marks = [m for r in answers["现在"][:5] for m in re.findall(r"<mark>(.*?)</mark>", r["snippet"])]

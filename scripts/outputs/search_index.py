@@ -72,6 +72,7 @@ NOT_CONTENT = (
     # and the phone's label, which the page shows apart.
     ".navigation-links", ".station-qr", ".report-problem", '.md-button:not([href^="tel:"])', ".next-dates-note",
     ".station-verified",
+    ".station-map-details",  # 显示位置地图: a button on every station page; snippets began "…示位置地图 歇脚 饮水"
     ".source-credit", ".headerlink", "iframe", "svg", "script",
     # Notes a page shows or hides by the clock when it is read (time-limited.js): "这项活动已经结束", "这几次已经过去".
     "[data-show-after]", "[data-empty-list]",
