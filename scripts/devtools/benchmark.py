@@ -510,7 +510,7 @@ def report(results: list[Result]) -> str:
     def seconds(value: float | None) -> str:
         return f"{value:.1f} s" if value else "—"
 
-    def seconds_ms(value: float | None) -> str:
+    def seconds_to_hundredths(value: float | None) -> str:
         return f"{value:.2f} s" if value else "—"
 
     def kb(value: float | None) -> str:
@@ -542,8 +542,8 @@ def report(results: list[Result]) -> str:
     row("首次搜索（充电）", transfer("first search"), kb)
     row("首次搜索（驿站）", transfer("first search 驿站"), kb)
     row("筛选一次", [r.filter_ms or None for r in results], lambda ms: f"{ms:.1f} ms" if ms else "—")
-    row("首次搜索：立即输入到出结果（慢速 4G）", search("search at once"), seconds_ms)
-    row("首次搜索：1 秒后输入到出结果（慢速 4G）", search("search after 1 s"), seconds_ms)
+    row("首次搜索：立即输入到出结果（慢速 4G）", search("search at once"), seconds_to_hundredths)
+    row("首次搜索：1 秒后输入到出结果（慢速 4G）", search("search after 1 s"), seconds_to_hundredths)
 
     header = ["", *(f"{r.stations:,} 个驿站" for r in results), "目标"]
     lines = [

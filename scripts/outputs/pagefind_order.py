@@ -43,10 +43,10 @@ def make_filters_deterministic(output: Path, language: str) -> None:
             raise UnexpectedLayout(f"{meta_path.name} does not name {path.stem} once")
         meta = meta.replace(path.stem.encode(), new_name.encode())
         path.unlink()
-        (path.parent / f"{new_name}.pf_filter").write_bytes(_pack(sorted_filter))
+        (path.parent / f"{new_name}.pf_filter").write_bytes(pagefind_gzip.pack(sorted_filter))
     new_meta_hash = _name_like(old_meta_hash, meta)
     meta_path.unlink()
-    (output / f"pagefind.{new_meta_hash}.pf_meta").write_bytes(_pack(meta))
+    (output / f"pagefind.{new_meta_hash}.pf_meta").write_bytes(pagefind_gzip.pack(meta))
     entry["languages"][language]["hash"] = new_meta_hash
     text = entry_path.read_text(encoding="utf-8")
     if text.count(f'"{old_meta_hash}"') != 1:
@@ -91,10 +91,6 @@ def _unpack(data: bytes) -> bytes:
     if not raw.startswith(SIGNATURE):
         raise UnexpectedLayout("no Pagefind signature")
     return raw
-
-
-def _pack(raw: bytes) -> bytes:
-    return pagefind_gzip.pack(raw)
 
 
 def _name_like(old: str, content: bytes) -> str:
